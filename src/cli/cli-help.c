@@ -1,0 +1,72 @@
+/* tern --help and --version. The help lists every command PRODUCT.md
+ * promises and says plainly which ones this build does not have yet. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "net/net.h"
+
+#define NOT_YET "  [not built yet]"
+
+static const char cli_help_text[] =
+"usage: tern [-F mailrc] [-A account] [-f folder]      interactive client" NOT_YET "\n"
+"       tern --check [--offline]                        validate the mailrc, print warnings\n"
+"       tern --sync [folder...]                         refresh the header cache" NOT_YET "\n"
+"       tern --list [--json] [--match QUERY] [folder]   print messages, one a line" NOT_YET "\n"
+"       tern --filter [--dry-run] [--rules FILE] [--all] run the filter rules" NOT_YET "\n"
+"       tern --match QUERY ACTION... [folder...]        act on every match" NOT_YET "\n"
+"       tern --team-report [--json] [team]              queues, owners, waiting times" NOT_YET "\n"
+"       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" NOT_YET "\n"
+"       tern --folders [--json]                         folders with total/unread counts" NOT_YET "\n"
+"       tern --render [--json] [FILE]                   show one message file (or stdin)" NOT_YET "\n"
+"       tern --version | --help\n"
+"\n"
+"options:\n"
+"  -F FILE      the mailrc to read (default: $XDG_CONFIG_HOME/tern/mailrc, else ~/.ternrc)\n"
+"  -A ACCOUNT   the account to use (default: the first in the mailrc)\n"
+"  -f FOLDER    the folder to open\n"
+"  --offline    with --check: validate the file only, contact no server, run no command\n"
+"  --json       one JSON object a line\n"
+"  --dry-run    print what would change, change nothing\n"
+"\n"
+"actions for --match:\n"
+"  --add-label L  --remove-label L  --mark-read  --mark-unread  --flag  --unflag\n"
+"  --move FOLDER  --delete (to Trash, never expunged)  --status open|pending|done\n"
+"  --assign WHO  --claim (assign to me unless someone holds it)\n"
+"\n"
+"exit status: 0 success; 1 some actions failed; 2 usage or configuration error;\n"
+"3 cannot connect or authenticate. Warnings and errors go to stderr.\n"
+"See tern(1) and mailrc.sample for every setting.\n";
+
+void
+cli_help_print(void)
+{
+	fputs(cli_help_text, stdout);
+}
+
+void
+cli_version_print(void)
+{
+	printf("tern %s\n%s\n", PACKAGE_VERSION, net_library_version());
+}
+
+const char *
+cli_mode_flag(enum cli_mode mode)
+{
+	switch (mode) {
+	case CLI_MODE_INTERACTIVE: return "the interactive client";
+	case CLI_MODE_CHECK: return "--check";
+	case CLI_MODE_SYNC: return "--sync";
+	case CLI_MODE_LIST: return "--list";
+	case CLI_MODE_FILTER: return "--filter";
+	case CLI_MODE_MATCH: return "--match";
+	case CLI_MODE_TEAM_REPORT: return "--team-report";
+	case CLI_MODE_FETCH_POP: return "--fetch-pop";
+	case CLI_MODE_FOLDERS: return "--folders";
+	case CLI_MODE_RENDER: return "--render";
+	case CLI_MODE_VERSION: return "--version";
+	case CLI_MODE_HELP: return "--help";
+	}
+	return "?";
+}

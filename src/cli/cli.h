@@ -1,0 +1,63 @@
+/* The batch front end: command-line options, the mailrc they load, and the
+ * commands they run. Each cli_* command returns the process exit status
+ * (PRODUCT.md: 0 success, 1 some actions failed, 2 usage or configuration
+ * error, 3 cannot connect or authenticate). */
+#ifndef TERN_CLI_H
+#define TERN_CLI_H
+
+#include <stdbool.h>
+
+struct conf;
+
+enum {
+	EXIT_OK = 0,
+	EXIT_PARTIAL = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONNECT = 3,
+};
+
+enum cli_mode {
+	CLI_MODE_INTERACTIVE,
+	CLI_MODE_CHECK,
+	CLI_MODE_SYNC,
+	CLI_MODE_LIST,
+	CLI_MODE_FILTER,
+	CLI_MODE_MATCH,
+	CLI_MODE_TEAM_REPORT,
+	CLI_MODE_FETCH_POP,
+	CLI_MODE_FOLDERS,
+	CLI_MODE_RENDER,
+	CLI_MODE_VERSION,
+	CLI_MODE_HELP,
+};
+
+struct cli_opts {
+	enum cli_mode mode;
+	const char *mailrc;	/* -F */
+	const char *account;	/* -A */
+	const char *folder;	/* -f */
+	const char *query;	/* --match */
+	const char *rules;	/* --rules */
+	const char *into;	/* --into */
+	const char *fetch_pop;	/* --fetch-pop */
+	bool json, dry_run, offline;
+	int nactions;		/* --add-label, --move, ... */
+	int nargs;		/* operands after the options */
+	char **args;
+};
+
+/* cli-help.c */
+void cli_help_print(void);
+void cli_version_print(void);
+/* The option's name as the user typed it, for "not built yet" messages. */
+const char *cli_mode_flag(enum cli_mode mode);
+
+/* cli-config.c: loads the mailrc for a command and prints its problems
+ * and the POP3 warnings on stderr. Returns 0 and sets *conf_r, or returns
+ * an exit status (EXIT_USAGE) with nothing to free. */
+int cli_config_load(const struct cli_opts *opts, bool required, struct conf **conf_r);
+
+/* cli-check.c */
+int cli_check(const struct cli_opts *opts, struct conf *conf);
+
+#endif

@@ -1,0 +1,141 @@
+/* Small bounded string helpers. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "str.h"
+
+bool
+str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool
+str_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int
+str_casecmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+
+	while (*p != '\0' && ascii_lower(*p) == ascii_lower(*q)) {
+		p++;
+		q++;
+	}
+	return ascii_lower(*p) - ascii_lower(*q);
+}
+
+bool
+str_caseeq(const char *a, const char *b)
+{
+	return str_casecmp(a, b) == 0;
+}
+
+int
+str_to_u64(const char *s, uint64_t max, uint64_t *value_r)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned d;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = (unsigned)(*s - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*value_r = v;
+	return 0;
+}
+
+int
+str_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+#define EDIT_MAX 64
+
+size_t
+str_edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), i, j;
+	size_t d[EDIT_MAX + 1][EDIT_MAX + 1];
+
+	if (n > EDIT_MAX || m > EDIT_MAX)
+		return SIZE_MAX;
+	for (i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (i = 1; i <= n; i++) {
+		for (j = 1; j <= m; j++) {
+			size_t cost = ascii_lower((unsigned char)a[i - 1]) ==
+			    ascii_lower((unsigned char)b[j - 1]) ? 0 : 1;
+			size_t best = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[n][m];
+}
+
+void
+str_escape_for_message(char *dst, size_t dstsize, const char *s, size_t len)
+{
+	size_t used = strlen(dst), i;
+
+	if (dstsize == 0 || used >= dstsize)
+		return;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char tmp[5];
+		size_t n;
+
+		if (c < 0x20 || c >= 0x7f) {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+			n = 4;
+		} else {
+			tmp[0] = (char)c;
+			tmp[1] = '\0';
+			n = 1;
+		}
+		if (used + n >= dstsize)
+			break;
+		memcpy(dst + used, tmp, n);
+		used += n;
+	}
+	dst[used] = '\0';
+}

@@ -1,0 +1,36 @@
+/* Small bounded string helpers (instead of sscanf, atoi and friends).
+ *
+ * Convention: predicates return true/false; parsers return 0 on success
+ * and -1 on malformed or out-of-range input, leaving the output alone. */
+#ifndef TERN_STR_H
+#define TERN_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
+/* ASCII-only case-insensitive comparisons (locale-independent). */
+int str_casecmp(const char *a, const char *b);
+bool str_caseeq(const char *a, const char *b);
+
+/* Parses a whole string of decimal digits (no sign, no spaces) that is at
+ * most max. */
+int str_to_u64(const char *s, uint64_t max, uint64_t *value_r);
+
+/* The value of one hexadecimal digit (either case), or -1. */
+int str_hexval(char c);
+
+/* Damerau-Levenshtein distance (adjacent transpositions count as one),
+ * ASCII case-insensitive; used for "did you mean" suggestions. Returns
+ * SIZE_MAX for inputs over 64 bytes. */
+size_t str_edit_distance(const char *a, const char *b);
+
+/* Appends to dst (size dstsize) a printable rendering of len bytes of s:
+ * control characters and bytes >= 0x7f become \xNN, so text from a file
+ * or a server can be shown in a message safely. Output is truncated to
+ * fit and always NUL-terminated. */
+void str_escape_for_message(char *dst, size_t dstsize, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,70 @@
+"""Shared helpers for the tern integration tests: run the real tern binary
+(path in $TERN) with a mailrc written to a temporary file, and collect its
+exit status, stdout and stderr."""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+TERN = os.environ.get("TERN")
+SRCDIR = os.environ.get("TERN_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def need_tern(testcase):
+    """Skip the test (not pass it) when no tern binary was given."""
+    if not TERN or not os.access(TERN, os.X_OK):
+        raise unittest.SkipTest("TERN is not set to a built tern binary")
+
+
+class Result:
+    def __init__(self, proc):
+        self.status = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def __repr__(self):
+        return "exit %d\n--- stdout\n%s--- stderr\n%s" % (
+            self.status, self.out, self.err)
+
+
+def run(args, env=None, timeout=60, stdin=subprocess.DEVNULL, cwd=None):
+    """Run tern with args; no terminal (stdin is /dev/null by default and
+    the process gets a new session, so there is no /dev/tty to prompt on)."""
+    full_env = dict(os.environ)
+    full_env.setdefault("HOME", tempfile.gettempdir())
+    full_env["LC_ALL"] = "C.UTF-8"
+    if env:
+        full_env.update(env)
+    proc = subprocess.run([TERN] + list(args), stdin=stdin, capture_output=True,
+                          text=True, errors="replace", timeout=timeout,
+                          env=full_env, cwd=cwd, start_new_session=True)
+    return Result(proc)
+
+
+class TernTestCase(unittest.TestCase):
+    """A test case with a private temporary directory and mailrc helpers."""
+
+    def setUp(self):
+        need_tern(self)
+        self._tmp = tempfile.TemporaryDirectory(prefix="tern-test-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def mailrc(self, text, name="mailrc", mode=0o600):
+        """Write a mailrc (str or bytes) and return its path."""
+        path = os.path.join(self.tmp, name)
+        data = text.encode() if isinstance(text, str) else text
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+        return path
+
+    def tern(self, *args, **kw):
+        return run(args, **kw)
+
+    def assertStatus(self, result, status):
+        self.assertEqual(result.status, status, repr(result))

@@ -1,0 +1,38 @@
+"""The no-copy-lost invariant, checked on the source: the commands that can
+remove a server copy (IMAP EXPUNGE and CLOSE, POP3 DELE) may appear in a
+string only in the places PRODUCT.md allows. This list is empty until the
+MOVE fallback, the Trash purge and POP3 deletion exist; each entry added
+must name the one function that sends it."""
+
+import os
+import re
+import unittest
+
+from ternlib import SRCDIR
+
+# file (relative to src/) -> the commands it may contain.
+ALLOWED = {}
+
+DANGEROUS = re.compile(r'"[^"\n]*\b(EXPUNGE|CLOSE|DELE)\b[^"\n]*"')
+
+
+class TestNoExpungePaths(unittest.TestCase):
+    def test_no_unreviewed_expunge_close_or_dele(self):
+        found = []
+        for root, _dirs, files in os.walk(os.path.join(SRCDIR, "src")):
+            for name in files:
+                if not name.endswith((".c", ".h")):
+                    continue
+                path = os.path.join(root, name)
+                rel = os.path.relpath(path, os.path.join(SRCDIR, "src"))
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    for lineno, line in enumerate(f, 1):
+                        for m in DANGEROUS.finditer(line):
+                            if m.group(1) not in ALLOWED.get(rel, ()):
+                                found.append("src/%s:%d: %s" % (rel, lineno, m.group(0)))
+        self.assertEqual(found, [])
+
+    def test_scan_can_see_a_violation(self):
+        self.assertTrue(DANGEROUS.search('send(c, "A1 UID EXPUNGE 4:7\\r\\n");'))
+        self.assertTrue(DANGEROUS.search('"DELE %u\\r\\n"'))
+        self.assertFalse(DANGEROUS.search('"UNSELECT"'))
