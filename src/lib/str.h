@@ -22,6 +22,10 @@ int str_to_u64(const char *s, uint64_t max, uint64_t *value_r);
 /* The value of one hexadecimal digit (either case), or -1. */
 int str_hexval(char c);
 
+/* Writes code point cp (at most U+10FFFF) as UTF-8 into out; returns the
+ * number of bytes, 1 to 4. */
+size_t str_utf8_encode(uint32_t cp, char out[4]);
+
 /* Damerau-Levenshtein distance (adjacent transpositions count as one),
  * ASCII case-insensitive; used for "did you mean" suggestions. Returns
  * SIZE_MAX for inputs over 64 bytes. */
