@@ -57,6 +57,9 @@ const char *cli_mode_flag(enum cli_mode mode);
  * an exit status (EXIT_USAGE) with nothing to free. */
 int cli_config_load(const struct cli_opts *opts, bool required, struct conf **conf_r);
 
+/* cli-render.c */
+int cli_render(const struct cli_opts *opts);
+
 /* cli-check.c */
 int cli_check(const struct cli_opts *opts, struct conf *conf);
 

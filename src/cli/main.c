@@ -176,8 +176,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	case CLI_MODE_RENDER:
 		/* --render needs no mailrc and no network. */
-		log_error("--render is not built yet in this version");
-		return EXIT_USAGE;
+		return cli_render(&opts);
 	default:
 		break;
 	}
