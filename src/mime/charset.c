@@ -172,6 +172,40 @@ utf8_seq_len(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* How many bytes one U+FFFD replaces at an invalid sequence: the
+ * maximal subpart of a valid sequence (Unicode 15 §3.9, as the WHATWG
+ * decoder does), so "\xe2\x82" cut short is one character, not two. */
+static size_t
+utf8_bad_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 4;
+	else
+		return 1;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < need && i < n; i++) {
+		if (p[i] < lo || p[i] > hi)
+			break;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return i;
+}
+
 bool
 charset_utf8_valid(const char *src, size_t len)
 {
@@ -268,7 +302,7 @@ charset_utf8_sanitize(const char *src, size_t len, struct buf *out)
 		if (charset_add_bounded(out, src + start, i - start) != 0 ||
 		    buf_add(out, UTF8_REPLACEMENT, 3) != 0)
 			return -1;
-		i++;
+		i += utf8_bad_len(p + i, len - i);
 		start = i;
 	}
 	return charset_add_bounded(out, src + start, i - start);

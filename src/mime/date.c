@@ -386,6 +386,14 @@ date_interpret(struct date_state *st, const struct date_tok *toks, int n)
 				return -1;
 			continue;
 		}
+		/* The date and time are whole: a number after them is a broken
+		 * zone ("H0500"), read as -0000 as RFC 5322 section 4.3 does
+		 * with zones it cannot trust. Before that, it is one too many. */
+		if (st->have_time && st->day != 0 && st->month != 0 && st->zone_prio < 2) {
+			if (st->zone_prio == 0)
+				st->flags |= DATE_ZONE_UNKNOWN;
+			continue;
+		}
 		return -1;		/* a number too many */
 	}
 	return 0;

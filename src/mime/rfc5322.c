@@ -469,6 +469,13 @@ addr_finish(struct addr_parser *ap)
 		return;
 	} else
 		addr = addr_strip_spaces(spec, spec_len);
+	if (addr[0] == '\0' && name == NULL && !ap->have_angle) {
+		/* Only a comment, as around a group ("; (that was all)"):
+		 * there is no address here. */
+		free(addr);
+		addr_reset(ap);
+		return;
+	}
 	if (name == NULL && ap->have_comment)
 		name = addr_decode_name(ap, buf_ptr(&ap->comment), buf_len(&ap->comment));
 	addr_push(ap, name, addr);

@@ -136,6 +136,8 @@ static const struct {
 	{ "Wed, 1 May 5 09:30:00 +0000", NULL, 0 },
 	{ "Wed, 1 May 12345 09:30:00 +0000", NULL, 0 },
 	{ "Wed, 1 May 2024 09:30:00 +0000 2025", NULL, 0 },
+	{ "Fri, 3 May 2024 16:21:05 H0500", "2024-05-03T16:21:05Z", DATE_ZONE_UNKNOWN },
+	{ "Fri, 3 May 2024 16:21:05 0500", "2024-05-03T16:21:05Z", DATE_ZONE_UNKNOWN },
 	{ "2024-13-01T09:30:00Z", NULL, 0 },
 	{ "1 May 2024 13:30 PM", NULL, 0 },
 	{ "99999999999999 May 2024", NULL, 0 },
