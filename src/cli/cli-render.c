@@ -6,14 +6,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cmd/cmd-render.h"
+#include "conf/conf.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "lib/xmalloc.h"
 #include "mime/message.h"
 
 /* Larger files are refused rather than read into memory. */
@@ -43,12 +46,43 @@ render_read(int fd, struct buf *b)
 	return 0;
 }
 
+/* The mailrc for ignore/retain: -F FILE must be valid; the default one
+ * is used when it exists and reads cleanly, since --render must never
+ * need one. Returns 0 with *conf_r (possibly NULL), or EXIT_USAGE. */
+static int
+render_config(const struct cli_opts *opts, struct conf **conf_r)
+{
+	struct conf *conf = conf_create();
+	char *path = opts->mailrc != NULL ? xstrdup(opts->mailrc) : conf_default_path();
+	size_t i;
+	int status = EXIT_OK;
+
+	*conf_r = NULL;
+	if (opts->mailrc == NULL && (path == NULL || access(path, F_OK) != 0)) {
+		conf_destroy(&conf);
+	} else if (conf_load_file(conf, path) != 0 || conf_has_errors(conf)) {
+		for (i = 0; i < conf_diag_count(conf); i++)
+			fprintf(stderr, "%s\n", conf_diag_text(conf, i));
+		if (opts->mailrc != NULL)
+			status = EXIT_USAGE;
+		else
+			log_warn("%s has errors: showing the default header fields", path);
+		conf_destroy(&conf);
+	} else {
+		*conf_r = conf;
+	}
+	free(path);
+	return status;
+}
+
 int
 cli_render(const struct cli_opts *opts)
 {
 	const char *name = opts->nargs > 0 ? opts->args[0] : "-";
 	struct buf in, out;
 	struct message *m;
+	struct conf *conf;
+	char **fields;
 	struct stat st;
 	int fd = STDIN_FILENO, status = EXIT_OK;
 
@@ -56,15 +90,21 @@ cli_render(const struct cli_opts *opts)
 		log_error("--render takes one file (or none for stdin)");
 		return EXIT_USAGE;
 	}
+	if (render_config(opts, &conf) != EXIT_OK)
+		return EXIT_USAGE;
+	fields = cmd_render_fields(conf);
+	conf_destroy(&conf);
 	if (strcmp(name, "-") != 0) {
 		fd = open(name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			log_error("%s: %s", name, strerror(errno));
+			cmd_render_fields_free(fields);
 			return EXIT_USAGE;
 		}
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 			log_error("%s: is a directory, not a message file", name);
 			close(fd);
+			cmd_render_fields_free(fields);
 			return EXIT_USAGE;
 		}
 	}
@@ -76,6 +116,7 @@ cli_render(const struct cli_opts *opts)
 		if (fd != STDIN_FILENO)
 			close(fd);
 		buf_free(&in);
+		cmd_render_fields_free(fields);
 		return EXIT_USAGE;
 	}
 	if (fd != STDIN_FILENO)
@@ -83,7 +124,7 @@ cli_render(const struct cli_opts *opts)
 
 	m = message_parse(buf_ptr(&in), buf_len(&in), NULL);
 	buf_init(&out, RENDER_OUTPUT_MAX);
-	if ((opts->json ? cmd_render_json(m, &out) : cmd_render_text(m, &out)) != 0) {
+	if ((opts->json ? cmd_render_json(m, &out) : cmd_render_text(m, fields, &out)) != 0) {
 		log_error("%s: the rendered message is too large", name);
 		status = EXIT_PARTIAL;
 	}
@@ -93,6 +134,7 @@ cli_render(const struct cli_opts *opts)
 		status = EXIT_PARTIAL;
 	}
 	buf_free(&out);
+	cmd_render_fields_free(fields);
 	message_destroy(&m);
 	buf_free(&in);
 	return status;

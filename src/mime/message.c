@@ -162,8 +162,9 @@ static void
 message_choose_body(struct message_walk *w)
 {
 	struct message *m = w->m;
+	struct message_candidate *sole = NULL;
 	struct buf text;
-	size_t i;
+	size_t i, nchosen = 0;
 
 	buf_init(&text, MESSAGE_TEXT_MAX);
 	for (i = 0; i < w->ncand; i++) {
@@ -171,20 +172,23 @@ message_choose_body(struct message_walk *w)
 
 		if (!message_chosen(w, i))
 			continue;
+		nchosen++;
+		sole = c;
 		if (buf_len(&text) > 0 && buf_ptr(&text)[buf_len(&text) - 1] != '\n')
 			buf_addc(&text, '\n');
 		if (c->html) {
 			if (html_to_text(c->text, c->len, &text) != 0)
 				m->text_truncated = true;
-			if (m->html == NULL) {
-				/* Kept for a better converter (mailcap, w3m). */
-				m->html = c->text;
-				m->html_len = c->len;
-				c->text = NULL;
-			}
 		} else if (buf_add(&text, c->text, c->len) != 0) {
 			m->text_truncated = true;
 		}
+	}
+	/* An HTML-only body is kept for a better converter (mailcap, w3m),
+	 * which can then replace the whole text. */
+	if (nchosen == 1 && sole->html) {
+		m->html = sole->text;
+		m->html_len = sole->len;
+		sole->text = NULL;
 	}
 	m->text_len = buf_len(&text);
 	m->text = buf_detach(&text);

@@ -39,9 +39,9 @@ struct message {
 	struct rfc5322_msgid_list *references;	/* never NULL */
 	char *text;			/* the readable body, NUL-terminated */
 	size_t text_len;
-	char *html;			/* the HTML body when it had no text/plain
-					 * alternative (text then holds the built-in
-					 * conversion), else NULL */
+	char *html;			/* the body when it is one HTML part with no
+					 * text/plain alternative (text then holds the
+					 * built-in conversion), else NULL */
 	size_t html_len;
 	bool text_truncated;		/* MESSAGE_TEXT_MAX was reached */
 	struct message_attachment *attachments;

@@ -35,6 +35,9 @@ def run(args, env=None, timeout=60, stdin=subprocess.DEVNULL, cwd=None):
     full_env = dict(os.environ)
     full_env.setdefault("HOME", tempfile.gettempdir())
     full_env["LC_ALL"] = "C.UTF-8"
+    # The machine's /etc/mailcap must not change what tests see; a test
+    # of mailcap handling sets its own.
+    full_env["MAILCAPS"] = os.devnull
     if env:
         full_env.update(env)
     proc = subprocess.run([TERN] + list(args), stdin=stdin, capture_output=True,

@@ -144,3 +144,116 @@ class TestRender(TernTestCase):
             for args in (["--render"], ["--render", "--json"]):
                 r = self.tern(*args, self.message(data))
                 self.assertStatus(r, 0)
+
+
+HTML_ONLY = (b"Subject: h\r\nContent-Type: text/html; charset=\"utf-8\"\r\n\r\n"
+             b"<p>Hello <b>world</b></p>\r\n")
+
+
+class TestRenderHtmlTools(TernTestCase):
+    """HTML-only mail goes through the user's mailcap (copiousoutput,
+    test= honoured), else w3m or lynx, else the built-in converter."""
+
+    def setUp(self):
+        super().setUp()
+        self.msg = os.path.join(self.tmp, "h.eml")
+        with open(self.msg, "wb") as f:
+            f.write(HTML_ONLY)
+
+    def render(self, mailcap_text, *args, path=None):
+        mc = os.path.join(self.tmp, "mailcap")
+        with open(mc, "w") as f:
+            f.write(mailcap_text)
+        env = {"MAILCAPS": mc}
+        if path is not None:
+            env["PATH"] = path
+        r = self.tern("--render", *args, self.msg, env=env)
+        self.assertStatus(r, 0)
+        return r
+
+    def test_mailcap_with_file(self):
+        r = self.render('text/html; sed -e "s/<[^>]*>//g" -e "s/^/MC:/" %s; '
+                        'copiousoutput; nametemplate=%s.html\n')
+        self.assertIn("MC:Hello world", r.out)
+
+    def test_mailcap_with_stdin_and_json(self):
+        r = self.render("text/html; tr a-z A-Z; copiousoutput\n", "--json")
+        self.assertIn("<P>HELLO <B>WORLD</B></P>", json.loads(r.out)["text"])
+
+    def test_needs_copiousoutput_and_passing_test(self):
+        r = self.render("text/html; echo WRONG; test=false; copiousoutput\n"
+                        "text/html; echo NOPE %s\n"
+                        "text/*; echo RIGHT; copiousoutput\n")
+        self.assertIn("RIGHT", r.out)
+        self.assertNotIn("WRONG", r.out)
+        self.assertNotIn("NOPE", r.out)
+
+    def test_failing_tool_falls_back_to_builtin(self):
+        r = self.render("text/html; exit 1; copiousoutput\n", path="/nonexistent")
+        self.assertIn("Hello world", r.out)
+
+    def test_tool_output_is_made_safe(self):
+        r = self.render("text/html; printf 'evil\\033[2J\\n'; copiousoutput\n")
+        self.assertIn("evil", r.out)
+        self.assertNotIn("\x1b", r.out)
+
+    def test_charset_parameter_cannot_inject(self):
+        marker = os.path.join(self.tmp, "pwned")
+        with open(self.msg, "wb") as f:
+            f.write(b"Content-Type: text/html; charset=\"utf-8'; touch " +
+                    marker.encode() + b"; '\"\r\n\r\n<p>x</p>\r\n")
+        self.render("text/html; cat %s >/dev/null; echo %{charset}; copiousoutput\n")
+        self.assertFalse(os.path.exists(marker))
+
+
+class TestRenderHeaders(TernTestCase):
+    """Which header fields --render shows: the mailrc's retain list (its
+    order), else Date, From, To, Cc, Subject; minus its ignore list."""
+
+    MSG = (b"From: a@example.org\r\nTo: b@example.org\r\nSubject: hi\r\n"
+           b"Date: Wed, 1 May 2024 11:30:00 +0200\r\n"
+           b"X-Mailer: =?utf-8?q?M=C3=BCller?=\r\n\r\nbody\r\n")
+
+    def render(self, mailrc_text):
+        msg = os.path.join(self.tmp, "m.eml")
+        with open(msg, "wb") as f:
+            f.write(self.MSG)
+        args = ["--render", msg]
+        if mailrc_text is not None:
+            args = ["-F", self.mailrc(mailrc_text)] + args
+        return self.tern(*args, env={"HOME": self.tmp, "XDG_CONFIG_HOME": self.tmp})
+
+    def headers(self, r):
+        self.assertStatus(r, 0)
+        return [l.split(":")[0] for l in r.out.split("\n\n")[0].splitlines()]
+
+    def test_default_fields(self):
+        self.assertEqual(self.headers(self.render(None)), ["Date", "From", "To", "Subject"])
+
+    def test_retain_order_and_any_field(self):
+        r = self.render("retain subject x-mailer from\nignore from\n")
+        self.assertEqual(self.headers(r), ["Subject", "X-Mailer"])
+        self.assertIn("X-Mailer: M\u00fcller", r.out)
+
+    def test_ignore(self):
+        self.assertEqual(self.headers(self.render("ignore date to\n")), ["From", "Subject"])
+        r = self.render("ignore *\n")
+        self.assertStatus(r, 0)
+        self.assertEqual(r.out, "body\n")
+
+    def test_bad_mailrc_given_is_an_error(self):
+        r = self.render("sett x\n")
+        self.assertStatus(r, 2)
+        self.assertIn(":1: unknown command 'sett'", r.err)
+
+    def test_bad_default_mailrc_only_warns(self):
+        os.makedirs(os.path.join(self.tmp, "tern"))
+        with open(os.path.join(self.tmp, "tern", "mailrc"), "w") as f:
+            f.write("sett x\n")
+        msg = os.path.join(self.tmp, "m.eml")
+        with open(msg, "wb") as f:
+            f.write(self.MSG)
+        r = self.tern("--render", msg, env={"HOME": self.tmp, "XDG_CONFIG_HOME": self.tmp})
+        self.assertStatus(r, 0)
+        self.assertIn("showing the default header fields", r.err)
+        self.assertIn("Subject: hi", r.out)
