@@ -32,14 +32,13 @@ cli_config_warn_pop3(const struct conf *conf)
 }
 
 int
-cli_config_load(const struct cli_opts *opts, bool required, struct conf **conf_r)
+cli_config_load(const struct cli_opts *opts, struct conf **conf_r)
 {
 	struct conf *conf;
 	char *path = NULL;
 	size_t i;
 	int r;
 
-	(void)required;
 	if (opts->mailrc != NULL) {
 		path = xstrdup(opts->mailrc);
 	} else {

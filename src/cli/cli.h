@@ -55,7 +55,7 @@ const char *cli_mode_flag(enum cli_mode mode);
 /* cli-config.c: loads the mailrc for a command and prints its problems
  * and the POP3 warnings on stderr. Returns 0 and sets *conf_r, or returns
  * an exit status (EXIT_USAGE) with nothing to free. */
-int cli_config_load(const struct cli_opts *opts, bool required, struct conf **conf_r);
+int cli_config_load(const struct cli_opts *opts, struct conf **conf_r);
 
 /* cli-render.c */
 int cli_render(const struct cli_opts *opts);

@@ -181,7 +181,7 @@ main(int argc, char **argv)
 		break;
 	}
 
-	status = cli_config_load(&opts, opts.mode == CLI_MODE_CHECK, &conf);
+	status = cli_config_load(&opts, &conf);
 	if (status != EXIT_OK)
 		return status;
 
