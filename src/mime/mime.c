@@ -52,6 +52,20 @@ mime_is_delimiter(const char *line, size_t len, const char *b, size_t blen,
 	return true;
 }
 
+/* Appends one part's range to r (n used, cap allocated); returns r. */
+static struct mime_range *
+mime_range_add(struct mime_range *r, size_t *n, size_t *cap, size_t start, size_t len)
+{
+	if (*n == *cap) {
+		*cap = *cap == 0 ? 8 : *cap * 2;
+		r = xreallocarray(r, *cap, sizeof(*r));
+	}
+	r[*n].start = start;
+	r[*n].len = len;
+	(*n)++;
+	return r;
+}
+
 /* Splits a multipart body into its parts; returns their number (0 when
  * no delimiter occurs). The line break before a delimiter belongs to it. */
 static size_t
@@ -83,13 +97,7 @@ mime_split(const char *body, size_t len, const char *b, size_t blen,
 				w->cut = true;
 				break;
 			}
-			if (n == cap) {
-				cap = cap == 0 ? 8 : cap * 2;
-				r = xreallocarray(r, cap, sizeof(*r));
-			}
-			r[n].start = start;
-			r[n].len = pend - start;
-			n++;
+			r = mime_range_add(r, &n, &cap, start, pend - start);
 		}
 		if (close) {
 			in_part = false;
@@ -101,13 +109,7 @@ mime_split(const char *body, size_t len, const char *b, size_t blen,
 	}
 	if (in_part && n < MIME_PARTS_MAX) {
 		/* No close delimiter: the last part runs to the end. */
-		if (n == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			r = xreallocarray(r, cap, sizeof(*r));
-		}
-		r[n].start = start;
-		r[n].len = len - start;
-		n++;
+		r = mime_range_add(r, &n, &cap, start, len - start);
 	}
 	*ranges_r = r;
 	return n;

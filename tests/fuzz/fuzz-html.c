@@ -11,32 +11,9 @@
 #include "lib/buf.h"
 #include "mime/html.h"
 #include "mime/safe-text.h"
+#include "safe-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-assert_safe(const char *s, size_t len)
-{
-	uint32_t cp, prev = 0, next;
-	size_t i = 0, n;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-			abort();
-		n = safe_text_decode(s + i, len - i, &cp);
-		if (cp == 0xfffd && !(n == 3 && memcmp(s + i, "\xef\xbf\xbd", 3) == 0))
-			abort();
-		if (safe_text_forbidden(cp, SAFE_TEXT_BODY) && cp != '\t' && cp != '\n' &&
-		    !(cp == 0x200d && prev >= 0x1f000 && i + n < len &&
-		    (safe_text_decode(s + i + n, len - i - n, &next), next >= 0x1f000 ||
-		    (next >= 0x2600 && next <= 0x27bf))))
-			abort();
-		prev = cp;
-		i += n;
-	}
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&safe, 16 * n + 16);
 	if (safe_text_append(&safe, s, n, SAFE_TEXT_BODY) == -1)
 		abort();
-	assert_safe(buf_ptr(&safe), buf_len(&safe));
+	fuzz_assert_safe(buf_ptr(&safe), buf_len(&safe), SAFE_TEXT_BODY);
 	buf_free(&safe);
 	buf_free(&whole);
 	html_text_destroy(&h);

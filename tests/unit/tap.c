@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
@@ -92,6 +93,27 @@ tap_is_mem(const void *got, size_t got_len, const void *want, size_t want_len,
 		    (int)(got_len > 200 ? 200 : got_len), (const char *)got, want_len,
 		    (int)(want_len > 200 ? 200 : want_len), (const char *)want);
 	return same;
+}
+
+char *
+tap_crlf(const char *s, size_t *len_r)
+{
+	size_t n = 0, i;
+	char *r, *p;
+
+	for (i = 0; s[i] != '\0'; i++)
+		n += s[i] == '\n' ? 2 : 1;
+	p = r = malloc(n + 1);
+	if (r == NULL)
+		abort();
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '\n')
+			*p++ = '\r';
+		*p++ = s[i];
+	}
+	*p = '\0';
+	*len_r = n;
+	return r;
 }
 
 int

@@ -16,6 +16,9 @@ bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
 bool tap_is_mem(const void *got, size_t got_len, const void *want, size_t want_len,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Test input helper: s with every LF turned into CRLF, in a new string
+ * (free() it); its length in *len_r. */
+char *tap_crlf(const char *s, size_t *len_r);
 /* Prints the plan; returns 0 when every check passed, 1 otherwise. */
 int tap_done(void);
 

@@ -190,24 +190,6 @@ collect_visit(const struct mime_part *p, void *ctx)
 	return MIME_CONTINUE;
 }
 
-static char *
-to_crlf(const char *s, size_t *len_r)
-{
-	struct buf b;
-	char *r;
-
-	buf_init(&b, 1 << 20);
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			buf_addc(&b, '\r');
-		buf_addc(&b, *s);
-	}
-	*len_r = buf_len(&b);
-	r = buf_detach(&b);
-	buf_free(&b);
-	return r;
-}
-
 static void
 test_walk(void)
 {
@@ -221,7 +203,7 @@ test_walk(void)
 		    collect_visit, &c), 0, "%s (LF): walked", walk_cases[i].what);
 		tap_is_str(buf_ptr(&c.out), walk_cases[i].want, "%s (LF)", walk_cases[i].what);
 		buf_free(&c.out);
-		crlf = to_crlf(walk_cases[i].msg, &len);
+		crlf = tap_crlf(walk_cases[i].msg, &len);
 		buf_init(&c.out, 1 << 16);
 		tap_is_int(mime_walk(crlf, len, NULL, collect_visit, &c), 0,
 		    "%s (CRLF): walked", walk_cases[i].what);

@@ -50,25 +50,6 @@ static const struct {
 	  "Subject: =?iso-8859-1?Q?R=E9union?=\n\nx", 3, "Subject", "R\xc3\xa9union", "x", "Outlook" },
 };
 
-/* The message with every LF turned into CRLF. */
-static char *
-to_crlf(const char *s, size_t *len_r)
-{
-	struct buf b;
-	char *r;
-
-	buf_init(&b, 65536);
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			buf_addc(&b, '\r');
-		buf_addc(&b, *s);
-	}
-	*len_r = buf_len(&b);
-	r = buf_detach(&b);
-	buf_free(&b);
-	return r;
-}
-
 static void
 check_header(const char *msg, size_t len, size_t i, const char *le)
 {
@@ -109,7 +90,7 @@ test_headers(void)
 
 	for (i = 0; i < sizeof(header_cases) / sizeof(header_cases[0]); i++) {
 		check_header(header_cases[i].msg, strlen(header_cases[i].msg), i, "LF");
-		crlf = to_crlf(header_cases[i].msg, &len);
+		crlf = tap_crlf(header_cases[i].msg, &len);
 		check_header(crlf, len, i, "CRLF");
 		free(crlf);
 	}
