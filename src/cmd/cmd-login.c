@@ -40,22 +40,15 @@ cmd_login_secret(const struct conf *conf, const struct conf_account *acct,
 		*line_r = conf_account_setting_line(acct, "oauth2-token-command");
 		secret_r->source = "oauth2-token-command";
 		secret_r->line = *line_r;
-		if (password_run(cmd, timeout_ms, &secret_r->bearer, error_r) != 0) {
-			/* The message says "password-command"; say which. */
-			char *msg = xasprintf("oauth2-token-command%s",
-			    str_has_prefix(*error_r, "password-command") ?
-			    *error_r + strlen("password-command") : *error_r);
-			free(*error_r);
-			*error_r = msg;
-			return -1;
-		}
-		return 0;
+		return password_run("oauth2-token-command", cmd, timeout_ms,
+		    &secret_r->bearer, error_r);
 	}
 	if ((cmd = conf_account_get(acct, "password-command")) != NULL) {
 		*line_r = conf_account_setting_line(acct, "password-command");
 		secret_r->source = "password-command";
 		secret_r->line = *line_r;
-		return password_run(cmd, timeout_ms, &secret_r->password, error_r);
+		return password_run("password-command", cmd, timeout_ms,
+		    &secret_r->password, error_r);
 	}
 	if (conf_account_get(acct, "password") != NULL) {
 		secret_r->source = "password";

@@ -26,7 +26,8 @@ password_first_line(const struct buf *b)
 }
 
 int
-password_run(const char *command, int timeout_ms, char **secret_r, char **error_r)
+password_run(const char *setting, const char *command, int timeout_ms,
+    char **secret_r, char **error_r)
 {
 	struct proc_result res;
 	struct buf outb, errb;
@@ -38,23 +39,23 @@ password_run(const char *command, int timeout_ms, char **secret_r, char **error_
 	buf_init(&outb, PASSWORD_MAX_OUTPUT);
 	buf_init(&errb, PASSWORD_MAX_ERROR);
 	if (proc_run(command, NULL, 0, timeout_ms, &outb, &errb, &res) != 0) {
-		*error_r = xasprintf("password-command could not start: %s", strerror(errno));
+		*error_r = xasprintf("%s could not start: %s", setting, strerror(errno));
 		goto out;
 	}
 	first = password_first_line(&errb);
 	if (res.timed_out) {
-		*error_r = xasprintf("password-command did not finish within %d s "
-		    "(it was stopped)", (timeout_ms + 999) / 1000);
+		*error_r = xasprintf("%s did not finish within %d s (it was stopped)",
+		    setting, (timeout_ms + 999) / 1000);
 	} else if (res.signal != 0) {
-		*error_r = xasprintf("password-command was killed by signal %d", res.signal);
+		*error_r = xasprintf("%s was killed by signal %d", setting, res.signal);
 	} else if (res.exit_status != 0) {
-		*error_r = xasprintf("password-command failed with exit status %d%s%s",
+		*error_r = xasprintf("%s failed with exit status %d%s%s", setting,
 		    res.exit_status, first[0] != '\0' ? ": " : "", first);
 	} else {
 		size_t len = strcspn(buf_ptr(&outb), "\r\n");
 
 		if (len == 0) {
-			*error_r = xstrdup("password-command printed no password");
+			*error_r = xasprintf("%s printed nothing", setting);
 		} else {
 			*secret_r = xstrndup(buf_ptr(&outb), len);
 			r = 0;

@@ -128,6 +128,13 @@ class TestCheckLogin(TernTestCase):
             "FILE:4: account 'a': password-command failed with exit status 2: "
             "gpg: decryption failed")
 
+    def test_oauth2_token_command_fails(self):
+        self.check(self.account(
+            "set imap=imap://alice@127.0.0.1:%d" % self.s.imap_port, "set tls=no",
+            'set oauth2-token-command="echo token expired >&2; exit 1"'), 2,
+            "FILE:4: account 'a': oauth2-token-command failed with exit status 1: "
+            "token expired")
+
     def test_password_command_hangs(self):
         self.check("set password-timeout=2s\n" + self.account(
             "set imap=imap://alice@127.0.0.1:%d" % self.s.imap_port, "set tls=no",

@@ -13,7 +13,7 @@ static void
 expect_secret(const char *cmd, const char *want)
 {
 	char *secret, *error;
-	int r = password_run(cmd, 5000, &secret, &error);
+	int r = password_run("password-command", cmd, 5000, &secret, &error);
 
 	tap_ok(r == 0, "'%s' succeeds", cmd);
 	tap_is_str(secret, want, "'%s' gives its first line", cmd);
@@ -25,7 +25,7 @@ static void
 expect_error(const char *cmd, int timeout_ms, const char *want_part)
 {
 	char *secret, *error;
-	int r = password_run(cmd, timeout_ms, &secret, &error);
+	int r = password_run("password-command", cmd, timeout_ms, &secret, &error);
 
 	tap_ok(r == -1 && secret == NULL, "'%s' fails", cmd);
 	tap_ok(error != NULL && strstr(error, want_part) != NULL,
@@ -45,8 +45,8 @@ main(void)
 	expect_secret("echo noise >&2; echo s3cret", "s3cret");
 	expect_error("echo 'gpg: decryption failed' >&2; exit 2", 5000,
 	    "exit status 2: gpg: decryption failed");
-	expect_error("true", 5000, "printed no password");
-	expect_error("echo; echo second", 5000, "printed no password");
+	expect_error("true", 5000, "password-command printed nothing");
+	expect_error("echo; echo second", 5000, "password-command printed nothing");
 	expect_error("kill -9 $$", 5000, "signal 9");
 	expect_error("/nonexistent/pass-helper", 5000, "exit status 127");
 
