@@ -108,8 +108,9 @@ net_conn_explain(const struct net_conn_params *p, CURLcode rc, const char *detai
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
-		return xasprintf("%s port %u did not answer as a %s server should (%s)",
-		    h, port, p->scheme, detail);
+		return xasprintf("%s port %u did not answer as %s server should (%s)",
+		    h, port, str_has_prefix(p->scheme, "pop3") ? "a POP3" :
+		    str_has_prefix(p->scheme, "smtp") ? "an SMTP" : "an IMAP", detail);
 	default:
 		return xasprintf("cannot connect to %s port %u: %s", h, port, detail);
 	}
@@ -251,6 +252,47 @@ net_conn_recv(struct net_conn *conn, void *data, size_t size, int timeout_ms)
 		if (r < 0)
 			return -1;
 	}
+}
+
+static ssize_t
+net_conn_stream_send(void *ctx, const void *data, size_t len)
+{
+	struct net_conn *conn = ctx;
+	size_t sent = 0;
+	CURLcode rc = curl_easy_send(conn->curl, data, len, &sent);
+
+	if (rc == CURLE_AGAIN)
+		return NET_STREAM_AGAIN;
+	if (rc != CURLE_OK)
+		return NET_STREAM_ERROR;
+	/* Nothing taken is not the end of anything: try again later. */
+	if (sent == 0 && len > 0)
+		return NET_STREAM_AGAIN;
+	return (ssize_t)sent;
+}
+
+static ssize_t
+net_conn_stream_recv(void *ctx, void *data, size_t size)
+{
+	struct net_conn *conn = ctx;
+	size_t got = 0;
+	CURLcode rc = curl_easy_recv(conn->curl, data, size, &got);
+
+	if (rc == CURLE_AGAIN)
+		return NET_STREAM_AGAIN;
+	if (rc != CURLE_OK)
+		return NET_STREAM_ERROR;
+	/* CURLE_OK with no bytes: the server closed the connection. */
+	return (ssize_t)got;
+}
+
+void
+net_conn_stream(struct net_conn *conn, struct net_stream *stream_r)
+{
+	stream_r->fd = (int)conn->sock;
+	stream_r->send = net_conn_stream_send;
+	stream_r->recv = net_conn_stream_recv;
+	stream_r->ctx = conn;
 }
 
 void

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "net/stream.h"
+
 struct net_conn;
 
 struct net_conn_params {
@@ -45,6 +47,11 @@ int net_conn_send(struct net_conn *conn, const void *data, size_t len);
  * Returns the number of bytes read, 0 at the end of the connection, -1 on
  * an error, -2 when nothing came in time. */
 ssize_t net_conn_recv(struct net_conn *conn, void *data, size_t size, int timeout_ms);
+/* A non-blocking view of conn for the poll loop: each send or recv makes
+ * one attempt and never waits. TLS may hold decrypted bytes that poll()
+ * does not see, so after POLLIN read until NET_STREAM_AGAIN. The stream
+ * is valid while conn is open. */
+void net_conn_stream(struct net_conn *conn, struct net_stream *stream_r);
 void net_conn_close(struct net_conn **conn);
 
 #endif
