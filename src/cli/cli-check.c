@@ -10,7 +10,11 @@
 #include "cli/cli.h"
 #include "conf/conf.h"
 #include "lib/log.h"
+#include "cmd/cmd-folders.h"
+#include "cmd/cmd-imap.h"
 #include "cmd/cmd-login.h"
+#include "lib/buf.h"
+#include "mime/safe-text.h"
 
 static const char *const check_proto_names[] = { "imap", "smtp", "pop3" };
 
@@ -51,44 +55,121 @@ check_describe_account(const struct conf_account *acct, bool is_default)
 		printf("  password: asked for at the terminal\n");
 }
 
+/* The capabilities tern acts on, as --check reports them. */
+static const enum imap_cap check_caps[] = {
+	IMAP_CAP_CONDSTORE, IMAP_CAP_QRESYNC, IMAP_CAP_UIDPLUS, IMAP_CAP_MOVE,
+	IMAP_CAP_IDLE, IMAP_CAP_SPECIAL_USE, IMAP_CAP_LITERAL_PLUS, IMAP_CAP_ACL,
+	IMAP_CAP_COMPRESS,
+};
+
+/* Prints what the IMAP server offers and which folders play which role,
+ * and what the missing parts mean for the user. */
+static void
+check_imap_report(struct cmd_imap *session, const struct conf_account *acct)
+{
+	struct imap_client *client = cmd_imap_client(session);
+	struct cmd_folders folders;
+	bool missing = false;
+	char *error;
+	size_t i;
+
+	printf("  imap  capabilities:");
+	for (i = 0; i < sizeof(check_caps) / sizeof(check_caps[0]); i++)
+		if (imap_client_has(client, check_caps[i]))
+			printf(" %s", imap_cap_name(check_caps[i]));
+	for (i = 0; i < sizeof(check_caps) / sizeof(check_caps[0]); i++) {
+		if (imap_client_has(client, check_caps[i]))
+			continue;
+		printf("%s %s", missing ? "" : "; missing:", imap_cap_name(check_caps[i]));
+		missing = true;
+	}
+	putchar('\n');
+	if (!imap_client_has(client, IMAP_CAP_MOVE) && !imap_client_has(client, IMAP_CAP_UIDPLUS))
+		printf("  imap  note: without MOVE or UIDPLUS, moving mail copies it and "
+		    "leaves the original where it was (tern never expunges blindly)\n");
+	if (!imap_client_has(client, IMAP_CAP_CONDSTORE))
+		printf("  imap  note: without CONDSTORE, opening a folder re-reads the "
+		    "flags of every message\n");
+	if (!imap_client_has(client, IMAP_CAP_IDLE))
+		printf("  imap  note: without IDLE, new mail is looked for every "
+		    "check-interval\n");
+
+	if (cmd_folders_list(session, acct, false, &folders, &error) != 0) {
+		const struct conf_server *srv = conf_account_server(acct, CONF_PROTO_IMAP);
+
+		fprintf(stderr, "%s:%u: account '%s': imap: %s\n", conf_account_file(acct),
+		    srv->line, conf_account_name(acct), error);
+		free(error);
+		return;
+	}
+	printf("  imap  %zu folders; special folders:", folders.count);
+	missing = false;
+	for (i = 0; i < 5; i++) {
+		if (folders.special[i] >= 0) {
+			struct buf b;
+
+			buf_init(&b, 8192);
+			(void)safe_text_append(&b, folders.v[folders.special[i]].display,
+			    strlen(folders.v[folders.special[i]].display), SAFE_TEXT_HEADER);
+			printf("%s %s=%s", missing ? "," : "", cmd_folder_roles[i], buf_ptr(&b));
+			buf_free(&b);
+			missing = true;
+		}
+	}
+	printf("%s\n", missing ? "" : " none");
+	for (i = 0; i < 5; i++) {
+		if (folders.missing[i] != NULL)
+			printf("  imap  note: %s=%s is not on the server yet; tern creates it "
+			    "when first needed\n", cmd_folder_roles[i], folders.missing[i]);
+		else if (i == 0 && folders.special[0] < 0)
+			printf("  imap  note: no Trash folder yet; tern creates 'Trash' when "
+			    "mail is first deleted\n");
+	}
+	cmd_folders_free(&folders);
+}
+
 /* Gets the account's secret and logs in to each of its servers. Returns
  * the exit status this account deserves. */
 static int
 check_login(const struct conf *conf, const struct conf_account *acct)
 {
 	struct cmd_login_secret secret;
-	unsigned line;
 	char *error;
-	int proto, status = EXIT_OK;
+	int proto, status;
 
-	if (cmd_login_secret(conf, acct, &secret, &line, &error) != 0) {
-		if (line != 0)
-			fprintf(stderr, "%s:%u: account '%s': %s\n", conf_account_file(acct),
-			    line, conf_account_name(acct), error);
-		else
-			fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
-		free(error);
-		/* A broken password-command is a configuration error; no
-		 * terminal to ask on means we cannot authenticate. */
-		return line != 0 ? EXIT_USAGE : EXIT_CONNECT;
-	}
+	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+		return status;
 	for (proto = CONF_PROTO_IMAP; proto <= CONF_PROTO_POP3; proto++) {
 		const struct conf_server *srv = conf_account_server(acct, (enum conf_proto)proto);
 		enum net_conn_error kind;
-		struct net_conn *conn;
+		struct net_conn *conn = NULL;
+		struct cmd_imap *session = NULL;
+		int r;
 
 		if (srv == NULL)
 			continue;
-		if (cmd_login_open(conf, acct, (enum conf_proto)proto, &secret, &conn,
-		    &kind, &error) != 0) {
+		if (proto == CONF_PROTO_IMAP)
+			r = cmd_imap_open(conf, acct, &secret, &session, &kind, &error);
+		else
+			r = cmd_login_open(conf, acct, (enum conf_proto)proto, &secret, &conn,
+			    &kind, &error);
+		if (r != 0) {
 			fprintf(stderr, "%s:%u: account '%s': %s: %s\n", conf_account_file(acct),
 			    srv->line, conf_account_name(acct), check_proto_names[proto], error);
 			free(error);
-			status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+			if (status == EXIT_OK)
+				status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
 			continue;
 		}
-		cmd_login_close((enum conf_proto)proto, &conn);
 		printf("  %-5s logged in\n", check_proto_names[proto]);
+		if (session != NULL) {
+			check_imap_report(session, acct);
+			if (!cmd_imap_alive(session) && status == EXIT_OK)
+				status = EXIT_CONNECT;
+			cmd_imap_close(&session);
+		} else {
+			cmd_login_close((enum conf_proto)proto, &conn);
+		}
 	}
 	cmd_login_secret_clear(&secret);
 	return status;

@@ -18,7 +18,7 @@ static const char cli_help_text[] =
 "       tern --match QUERY ACTION... [folder...]        act on every match" NOT_YET "\n"
 "       tern --team-report [--json] [team]              queues, owners, waiting times" NOT_YET "\n"
 "       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" NOT_YET "\n"
-"       tern --folders [--json]                         folders with total/unread counts" NOT_YET "\n"
+"       tern --folders [--json]                         folders with total/unread counts" "\n"
 "       tern --render [--json] [FILE]                   show one message file (or stdin)\n"
 "       tern --version | --help\n"
 "\n"

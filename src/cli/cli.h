@@ -57,6 +57,18 @@ const char *cli_mode_flag(enum cli_mode mode);
  * an exit status (EXIT_USAGE) with nothing to free. */
 int cli_config_load(const struct cli_opts *opts, struct conf **conf_r);
 
+/* cli-account.c: the account a command works on (-A, else the first),
+ * or NULL after printing why; and its secret (EXIT_OK, or the exit
+ * status after printing the problem). */
+struct conf_account;
+struct cmd_login_secret;
+const struct conf_account *cli_account(const struct cli_opts *opts, const struct conf *conf);
+int cli_secret(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_login_secret *secret_r);
+
+/* cli-folders.c */
+int cli_folders(const struct cli_opts *opts, struct conf *conf);
+
 /* cli-render.c */
 int cli_render(const struct cli_opts *opts);
 

@@ -149,6 +149,7 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 	}
 	if (opts->nargs > 0 && (opts->mode == CLI_MODE_INTERACTIVE ||
 	    opts->mode == CLI_MODE_CHECK || opts->mode == CLI_MODE_VERSION ||
+	    opts->mode == CLI_MODE_FOLDERS ||
 	    opts->mode == CLI_MODE_HELP)) {
 		log_error("unexpected argument '%s' (see tern --help)", opts->args[0]);
 		return -1;
@@ -188,6 +189,9 @@ main(int argc, char **argv)
 	switch (opts.mode) {
 	case CLI_MODE_CHECK:
 		status = cli_check(&opts, conf);
+		break;
+	case CLI_MODE_FOLDERS:
+		status = cli_folders(&opts, conf);
 		break;
 	case CLI_MODE_INTERACTIVE:
 		log_error("the interactive interface is not built yet in this version; "

@@ -81,6 +81,12 @@ cmd_login_secret_clear(struct cmd_login_secret *secret)
 }
 
 int
+cmd_login_timeout_ms(const struct conf *conf)
+{
+	return cmd_login_duration_ms(conf_get(conf, "timeout"), LOGIN_TIMEOUT_DEFAULT);
+}
+
+int
 cmd_login_open(const struct conf *conf, const struct conf_account *acct,
     enum conf_proto proto, const struct cmd_login_secret *secret,
     struct net_conn **conn_r, enum net_conn_error *kind_r, char **error_r)
@@ -108,7 +114,7 @@ cmd_login_open(const struct conf *conf, const struct conf_account *acct,
 	p.allow_plaintext = !tls_on;
 	p.ca_file = conf_account_get(acct, "tls-ca");
 	p.fingerprint = conf_account_get(acct, "tls-fingerprint");
-	p.timeout_ms = cmd_login_duration_ms(conf_get(conf, "timeout"), LOGIN_TIMEOUT_DEFAULT);
+	p.timeout_ms = cmd_login_timeout_ms(conf);
 	if (p.user == NULL) {
 		*error_r = xasprintf("no user name for %s: write it in the URL (%s://USER@%s)",
 		    srv->host, srv->scheme, srv->host);

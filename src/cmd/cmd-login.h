@@ -29,6 +29,10 @@ int cmd_login_open(const struct conf *conf, const struct conf_account *acct,
     enum conf_proto proto, const struct cmd_login_secret *secret,
     struct net_conn **conn_r, enum net_conn_error *kind_r, char **error_r);
 
+/* The mailrc's timeout= (connecting, logging in, waiting for an answer)
+ * in milliseconds; 30 s when unset. */
+int cmd_login_timeout_ms(const struct conf *conf);
+
 /* Says goodbye in the protocol's words (LOGOUT or QUIT) and closes. */
 void cmd_login_close(enum conf_proto proto, struct net_conn **conn);
 

@@ -37,6 +37,7 @@ class TestHelpVersion(TernTestCase):
                  for l in r.out.splitlines()}
         self.assertIn("not built yet", lines["--sync"])
         self.assertNotIn("not built yet", lines["--check"])
+        self.assertNotIn("not built yet", lines["--folders"])
 
     def test_version(self):
         r = self.tern("--version")
@@ -105,7 +106,7 @@ class TestUsage(TernTestCase):
 
     def test_commands_not_built_say_so(self):
         rc = self.mailrc(GOOD)
-        for args in (["--sync"], ["--list"], ["--filter"], ["--folders"],
+        for args in (["--sync"], ["--list"], ["--filter"],
                      ["--team-report"], ["--match", "x", "--flag"], []):
             r = self.tern("-F", rc, *args)
             self.assertStatus(r, 2)

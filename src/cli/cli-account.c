@@ -1,0 +1,47 @@
+/* What the network commands share: which account, and its secret. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "cmd/cmd-login.h"
+#include "conf/conf.h"
+#include "lib/log.h"
+
+const struct conf_account *
+cli_account(const struct cli_opts *opts, const struct conf *conf)
+{
+	const struct conf_account *acct;
+
+	if (conf_account_count(conf) == 0) {
+		log_error("no account defined (add an 'account NAME { ... }' block)");
+		return NULL;
+	}
+	if (opts->account == NULL)
+		return conf_account_at(conf, 0);
+	if ((acct = conf_account_find(conf, opts->account)) == NULL)
+		log_error("no account named '%s' in %s", opts->account,
+		    conf_account_file(conf_account_at(conf, 0)));
+	return acct;
+}
+
+int
+cli_secret(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_login_secret *secret_r)
+{
+	unsigned line;
+	char *error;
+
+	if (cmd_login_secret(conf, acct, secret_r, &line, &error) == 0)
+		return EXIT_OK;
+	if (line != 0)
+		fprintf(stderr, "%s:%u: account '%s': %s\n", conf_account_file(acct),
+		    line, conf_account_name(acct), error);
+	else
+		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+	free(error);
+	/* A broken password-command is a configuration error; no terminal to
+	 * ask on means we cannot authenticate. */
+	return line != 0 ? EXIT_USAGE : EXIT_CONNECT;
+}

@@ -1,0 +1,243 @@
+/* An account's IMAP session for batch commands. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd-imap.h"
+#include "imap/imap-conn.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "mime/safe-text.h"
+#include "net/loop.h"
+
+/* Server text quoted in a message: enough to read, never a screenful. */
+#define CMD_IMAP_TEXT_MAX 300
+/* The largest literal a batch session accepts (see cmd_imap_open). */
+#define CMD_IMAP_LITERAL_MAX (1024 * 1024)
+
+struct cmd_imap {
+	char *account;
+	char *peer;
+	int timeout_ms;
+	struct net_conn *net;
+	struct net_loop *loop;
+	struct imap_client *client;
+	struct imap_conn *conn;
+	enum imap_conn_lost lost_reason;
+	bool lost;
+	char *bye;		/* the text of an unsolicited BYE, made safe */
+	bool logging_out;
+};
+
+/* Server bytes as one safe line, shortened. */
+static char *
+cmd_imap_safe(const char *s, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b, CMD_IMAP_TEXT_MAX);
+	(void)safe_text_append(&b, s, len, SAFE_TEXT_HEADER);
+	return buf_detach(&b);
+}
+
+static void
+cmd_imap_bye(void *ctx, const char *text)
+{
+	struct cmd_imap *s = ctx;
+
+	if (s->logging_out)
+		return;
+	free(s->bye);
+	s->bye = cmd_imap_safe(text, strlen(text));
+}
+
+static void
+cmd_imap_alert(void *ctx, const char *text)
+{
+	struct cmd_imap *s = ctx;
+	char *safe = cmd_imap_safe(text, strlen(text));
+
+	/* RFC 3501 §7.1: an ALERT must be shown to the user. */
+	log_warn("account '%s': %s says: %s", s->account, s->peer, safe);
+	free(safe);
+}
+
+static void
+cmd_imap_lost(void *ctx, enum imap_conn_lost reason)
+{
+	struct cmd_imap *s = ctx;
+
+	s->lost = true;
+	s->lost_reason = reason;
+}
+
+char *
+cmd_imap_failure(const char *what, enum imap_result result, const struct imap_response *tagged)
+{
+	char *text, *msg;
+
+	if (result == IMAP_RESULT_LOST || tagged == NULL)
+		return xasprintf("%s: the connection was lost", what);
+	text = cmd_imap_safe(tagged->text, tagged->text_len);
+	msg = xasprintf("%s: the server answered %s%s%s", what,
+	    result == IMAP_RESULT_NO ? "NO" : "BAD", text[0] != '\0' ? ": " : "", text);
+	free(text);
+	return msg;
+}
+
+/* Why the session ended, in the words the tests and users rely on. */
+static char *
+cmd_imap_lost_error(const struct cmd_imap *s)
+{
+	const char *why;
+	char *safe, *msg;
+
+	if (s->bye != NULL)
+		return xasprintf("%s ended the session: %s", s->peer, s->bye);
+	switch (s->lost_reason) {
+	case IMAP_CONN_LOST_EOF:
+		return xasprintf("%s closed the connection", s->peer);
+	case IMAP_CONN_LOST_TIMEOUT:
+		return xasprintf("no answer from %s within %d s", s->peer,
+		    (s->timeout_ms + 999) / 1000);
+	case IMAP_CONN_LOST_IO:
+		return xasprintf("the connection to %s failed", s->peer);
+	case IMAP_CONN_LOST_PROTOCOL:
+	default:
+		why = imap_client_error(s->client);
+		if (why == NULL)
+			why = "unknown error";
+		safe = cmd_imap_safe(why, strlen(why));
+		msg = xasprintf("%s sent a response tern cannot read (%s)", s->peer, safe);
+		free(safe);
+		return msg;
+	}
+}
+
+int
+cmd_imap_wait(struct cmd_imap *s, char **error_r)
+{
+	*error_r = NULL;
+	if (!s->lost && imap_conn_wait(s->conn) == 0 && !s->lost)
+		return 0;
+	*error_r = cmd_imap_lost_error(s);
+	return -1;
+}
+
+struct imap_client *
+cmd_imap_client(struct cmd_imap *s)
+{
+	return s->client;
+}
+
+bool
+cmd_imap_alive(const struct cmd_imap *s)
+{
+	return !s->lost;
+}
+
+const char *
+cmd_imap_peer(const struct cmd_imap *s)
+{
+	return s->peer;
+}
+
+static void
+cmd_imap_capability_done(void *ctx, enum imap_result result, const struct imap_response *tagged)
+{
+	bool *ok = ctx;
+
+	(void)tagged;
+	*ok = result == IMAP_RESULT_OK;
+}
+
+int
+cmd_imap_open(const struct conf *conf, const struct conf_account *acct,
+    const struct cmd_login_secret *secret, struct cmd_imap **session_r,
+    enum net_conn_error *kind_r, char **error_r)
+{
+	static const char *const id_fields[] = { "name", "tern", "version", PACKAGE_VERSION, NULL };
+	const struct conf_server *srv = conf_account_server(acct, CONF_PROTO_IMAP);
+	struct imap_client_settings settings;
+	struct imap_client_handlers handlers;
+	struct imap_cmd_callbacks cb;
+	struct net_stream stream;
+	struct cmd_imap *s;
+	bool cap_ok = false;
+
+	*session_r = NULL;
+	s = xcalloc(1, sizeof(*s));
+	if (cmd_login_open(conf, acct, CONF_PROTO_IMAP, secret, &s->net, kind_r, error_r) != 0) {
+		free(s);
+		return -1;
+	}
+	s->account = xstrdup(conf_account_name(acct));
+	s->peer = xasprintf("%s port %u", srv->host, srv->port);
+	s->timeout_ms = cmd_login_timeout_ms(conf);
+	s->loop = net_loop_create();
+	memset(&handlers, 0, sizeof(handlers));
+	handlers.bye = cmd_imap_bye;
+	handlers.alert = cmd_imap_alert;
+	handlers.ctx = s;
+	/* These sessions read folder lists and counts, never message
+	 * bodies: a literal of more than a megabyte can only be a server
+	 * trying to make us swallow it. */
+	memset(&settings, 0, sizeof(settings));
+	settings.limits.literal_max = CMD_IMAP_LITERAL_MAX;
+	s->client = imap_client_create(&settings, &handlers);
+	net_conn_stream(s->net, &stream);
+	s->conn = imap_conn_create(s->loop, &stream, s->client, s->timeout_ms, cmd_imap_lost, s);
+
+	/* curl read the capabilities before login, and may have dropped
+	 * the ones that came with its login reply: ask again. */
+	memset(&cb, 0, sizeof(cb));
+	cb.done = cmd_imap_capability_done;
+	cb.ctx = &cap_ok;
+	(void)imap_cmd_capability(s->client, &cb);
+	if (cmd_imap_wait(s, error_r) != 0) {
+		*kind_r = NET_CONN_ERR_CONNECT;
+		cmd_imap_close(&s);
+		return -1;
+	}
+	if (!cap_ok) {
+		*kind_r = NET_CONN_ERR_CONNECT;
+		*error_r = xasprintf("%s refused the CAPABILITY command", s->peer);
+		cmd_imap_close(&s);
+		return -1;
+	}
+	/* Identify ourselves where the server asks for it (RFC 2971): it
+	 * helps the server's administrator, and costs one pipelined line. */
+	if (imap_client_has(s->client, IMAP_CAP_ID))
+		(void)imap_cmd_id(s->client, id_fields, NULL);
+	*session_r = s;
+	return 0;
+}
+
+void
+cmd_imap_close(struct cmd_imap **sp)
+{
+	struct cmd_imap *s = *sp;
+
+	if (s == NULL)
+		return;
+	if (s->conn != NULL && !s->lost) {
+		char *error = NULL;
+
+		s->logging_out = true;
+		if (imap_cmd_logout(s->client, NULL) == 0)
+			(void)cmd_imap_wait(s, &error);
+		free(error);
+	}
+	imap_conn_destroy(&s->conn);
+	imap_client_destroy(&s->client);
+	net_loop_destroy(&s->loop);
+	net_conn_close(&s->net);
+	free(s->bye);
+	free(s->peer);
+	free(s->account);
+	free(s);
+	*sp = NULL;
+}
