@@ -4,6 +4,9 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,14 +66,78 @@ net_conn_pin(const char *fingerprint)
 	return xasprintf("sha256//%s", b64);
 }
 
+/* The "sha256:AB:CD:..." of the public key in a PEM certificate, as
+ * tls-fingerprint= takes it, or NULL. */
+static char *
+net_conn_key_fingerprint(const char *pem)
+{
+	unsigned char *der = NULL, digest[SHA256_DIGEST_LENGTH];
+	char hex[SHA256_DIGEST_LENGTH * 3 + 1];
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	int len = cert != NULL ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der) : -1;
+	size_t i;
+
+	BIO_free(bio);
+	X509_free(cert);
+	if (len <= 0)
+		return NULL;
+	SHA256(der, (size_t)len, digest);
+	OPENSSL_free(der);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + i * 3, 4, "%02X%s", digest[i], i + 1 < sizeof(digest) ? ":" : "");
+	return xasprintf("sha256:%s", hex);
+}
+
+/* After a certificate failed verification: connect once more, trusting
+ * nothing and sending no user name or password (curl logs in only with
+ * credentials), just to read the key the server shows, so the user can
+ * compare it with what the server's administrator says and pin it.
+ * Returns its fingerprint, or NULL. */
+static char *
+net_conn_peer_key(const struct net_conn_params *p, const char *url)
+{
+	struct curl_certinfo *info = NULL;
+	char *fingerprint = NULL;
+	CURL *curl = curl_easy_init();
+
+	if (curl == NULL)
+		return NULL;
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)p->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s,smtp,smtps");
+	if (!str_has_suffix(p->scheme, "s"))
+		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+	if (curl_easy_perform(curl) == CURLE_OK &&
+	    curl_easy_getinfo(curl, CURLINFO_CERTINFO, &info) == CURLE_OK &&
+	    info != NULL && info->num_of_certs > 0) {
+		const struct curl_slist *field;
+
+		/* certinfo[0] is the server's own certificate. */
+		for (field = info->certinfo[0]; field != NULL && fingerprint == NULL;
+		    field = field->next)
+			if (str_has_prefix(field->data, "Cert:"))
+				fingerprint = net_conn_key_fingerprint(field->data + 5);
+	}
+	curl_easy_cleanup(curl);
+	return fingerprint;
+}
+
 /* One sentence for a failed connect or login, naming the server and what
  * the user can do about it. */
 static char *
-net_conn_explain(const struct net_conn_params *p, CURLcode rc, const char *detail,
-    enum net_conn_error *kind_r)
+net_conn_explain(const struct net_conn_params *p, const char *url, CURLcode rc,
+    const char *detail, enum net_conn_error *kind_r)
 {
 	const char *h = p->host;
 	unsigned port = p->port;
+	char *key, *msg;
 
 	*kind_r = NET_CONN_ERR_CONNECT;
 	switch (rc) {
@@ -85,9 +152,18 @@ net_conn_explain(const struct net_conn_params *p, CURLcode rc, const char *detai
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR:
 		*kind_r = NET_CONN_ERR_TLS;
-		return xasprintf("the TLS certificate of %s could not be verified (%s): "
-		    "if this server uses its own certificate, set tls-ca=FILE or "
-		    "tls-fingerprint=sha256:... for this account", h, detail);
+		key = p->fingerprint == NULL ? net_conn_peer_key(p, url) : NULL;
+		if (key == NULL)
+			return xasprintf("the TLS certificate of %s could not be verified "
+			    "(%s): if this server uses its own certificate, set "
+			    "tls-ca=FILE or tls-fingerprint=sha256:... for this account",
+			    h, detail);
+		msg = xasprintf("the TLS certificate of %s could not be verified (%s): "
+		    "if this server uses its own certificate, set tls-ca=FILE for this "
+		    "account, or, once its administrator has confirmed that this is "
+		    "the server's key, tls-fingerprint=%s", h, detail, key);
+		free(key);
+		return msg;
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 		*kind_r = NET_CONN_ERR_TLS;
 		return xasprintf("the public key of %s does not match tls-fingerprint: "
@@ -174,14 +250,15 @@ net_conn_open(const struct net_conn_params *p, struct net_conn **conn_r,
 	}
 
 	rc = curl_easy_perform(curl);
-	free(url);
 	free(pin);
 	if (rc != CURLE_OK) {
-		*error_r = net_conn_explain(p, rc, errbuf[0] != '\0' ? errbuf :
+		*error_r = net_conn_explain(p, url, rc, errbuf[0] != '\0' ? errbuf :
 		    curl_easy_strerror(rc), kind_r);
+		free(url);
 		curl_easy_cleanup(curl);
 		return -1;
 	}
+	free(url);
 	rc = curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &sock);
 	if (rc != CURLE_OK || sock == CURL_SOCKET_BAD) {
 		*kind_r = NET_CONN_ERR_CONNECT;

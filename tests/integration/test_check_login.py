@@ -3,6 +3,7 @@ command within its time limit, logs in to IMAP, POP3 and SMTP, verifies
 TLS, and names each failure with the right exit status."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -72,6 +73,31 @@ class TestCheckLogin(TernTestCase):
             "set imap=imap://alice@127.0.0.1:%d" % self.s.imap_port, self.pw()), 3,
             "could not be verified",
             "if this server uses its own certificate, set tls-ca=")
+
+    def test_refusal_names_the_key_to_pin_without_logging_in(self):
+        # The message shows the key the server presented, read on a second
+        # connection that trusts nothing and sends no credentials; pinning
+        # that key then works.
+        since = os.path.getsize(self.s.log_path)
+        for url in ("imap://alice@127.0.0.1:%d" % self.s.imap_port,
+                    "imaps://alice@127.0.0.1:%d" % self.s.imaps_port):
+            with self.subTest(url=url):
+                r = self.check(self.account("set imap=" + url, self.pw()), 3,
+                               "could not be verified")
+                m = re.search(r"tls-fingerprint=(sha256:[0-9A-F:]+)", r.err)
+                self.assertIsNotNone(m, r.err)
+                self.assertEqual(m.group(1)[7:].replace(":", "").lower(), self.fingerprint())
+                self.check(self.account("set imap=" + url, self.pw(),
+                                        "set tls-fingerprint=" + m.group(1)), 0,
+                           want_out=("imap  logged in",))
+        time.sleep(0.3)
+        with open(self.s.log_path, errors="replace") as f:
+            f.seek(since)
+            log = f.read()
+        # Two logins: the two pinned runs; none from the refused ones.
+        logins = [l for l in log.splitlines() if "imap-login" in l and "Login: user=<alice>" in l]
+        self.assertEqual(len(logins), 2, log)
+        self.assertNotIn("auth failed", log)
 
     def test_starttls_with_ca(self):
         self.check(self.account(
