@@ -14,6 +14,7 @@
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
+#include "bench-util.h"
 #include "mime/date.h"
 #include "mime/rfc5322.h"
 #include "mime/thread.h"
@@ -49,24 +50,6 @@ __wrap_realloc(void *ptr, size_t size)
 	alloc_bytes += size;
 	alloc_calls++;
 	return __real_realloc(ptr, size);
-}
-
-static uint64_t bench_seed = 1;
-
-static unsigned
-bench_rand(unsigned n)
-{
-	bench_seed = bench_seed * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (unsigned)((bench_seed >> 33) % n);
-}
-
-static double
-bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* One header block as mail clients write them: encoded words in some
