@@ -40,7 +40,8 @@ struct cli_opts {
 	const char *rules;	/* --rules */
 	const char *into;	/* --into */
 	const char *fetch_pop;	/* --fetch-pop */
-	bool json, dry_run, offline;
+	const char *sort;	/* --sort */
+	bool json, dry_run, offline, reverse;
 	int nactions;		/* --add-label, --move, ... */
 	int nargs;		/* operands after the options */
 	char **args;
@@ -65,6 +66,10 @@ struct cmd_login_secret;
 const struct conf_account *cli_account(const struct cli_opts *opts, const struct conf *conf);
 int cli_secret(const struct conf *conf, const struct conf_account *acct,
     struct cmd_login_secret *secret_r);
+
+/* cli-sync.c, cli-list.c */
+int cli_sync(const struct cli_opts *opts, struct conf *conf);
+int cli_list(const struct cli_opts *opts, struct conf *conf);
 
 /* cli-folders.c */
 int cli_folders(const struct cli_opts *opts, struct conf *conf);

@@ -102,7 +102,9 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		case OPT_JSON: opts->json = true; break;
 		case OPT_DRY_RUN: opts->dry_run = true; break;
 		case OPT_OFFLINE: opts->offline = true; break;
-		case OPT_ALL: case OPT_SORT: case OPT_REVERSE: case OPT_BODIES:
+		case OPT_SORT: opts->sort = optarg; break;
+		case OPT_REVERSE: opts->reverse = true; break;
+		case OPT_ALL: case OPT_BODIES:
 			break;
 		case OPT_ADD_LABEL: case OPT_REMOVE_LABEL: case OPT_MARK_READ:
 		case OPT_MARK_UNREAD: case OPT_FLAG: case OPT_UNFLAG: case OPT_MOVE:
@@ -192,6 +194,12 @@ main(int argc, char **argv)
 		break;
 	case CLI_MODE_FOLDERS:
 		status = cli_folders(&opts, conf);
+		break;
+	case CLI_MODE_SYNC:
+		status = cli_sync(&opts, conf);
+		break;
+	case CLI_MODE_LIST:
+		status = cli_list(&opts, conf);
 		break;
 	case CLI_MODE_INTERACTIVE:
 		log_error("the interactive interface is not built yet in this version; "

@@ -45,7 +45,8 @@ cmd_folders_list_data(void *ctx, const struct imap_response *resp)
 	const char *name, *attr;
 	struct cmd_folder *folder;
 
-	if (resp->count < 4 || !imap_arg_atom_equals(&resp->args[0], "LIST") ||
+	if (resp->count < 4 || (!imap_arg_atom_equals(&resp->args[0], "LIST") &&
+	    !imap_arg_atom_equals(&resp->args[0], "LSUB")) ||
 	    !imap_arg_get_list(&resp->args[1], &attrs, &nattrs) ||
 	    !imap_arg_get_astring(&resp->args[3], &name, &len)) {
 		c->f->skipped++;
@@ -243,9 +244,9 @@ cmd_folders_roles(struct cmd_folders *f, const struct conf_account *acct)
 	}
 }
 
-int
-cmd_folders_list(struct cmd_imap *session, const struct conf_account *acct,
-    bool with_status, struct cmd_folders *folders_r, char **error_r)
+static int
+cmd_folders_run(struct cmd_imap *session, const struct conf_account *acct,
+    bool with_status, bool subscribed, struct cmd_folders *folders_r, char **error_r)
 {
 	struct imap_client *client = cmd_imap_client(session);
 	struct cmd_folders_ctx c;
@@ -265,7 +266,8 @@ cmd_folders_list(struct cmd_imap *session, const struct conf_account *acct,
 	cb.done = cmd_folders_list_done;
 	cb.data = cmd_folders_list_data;
 	cb.ctx = &c;
-	if (imap_cmd_list(client, "", "*", special_use, &cb) != 0)
+	if ((subscribed ? imap_cmd_lsub(client, "", "*", &cb) :
+	    imap_cmd_list(client, "", "*", special_use, &cb)) != 0)
 		abort();	/* constant arguments: cannot be refused */
 	if (cmd_imap_wait(session, error_r) != 0) {
 		free(c.list_error);
@@ -312,6 +314,20 @@ cmd_folders_list(struct cmd_imap *session, const struct conf_account *acct,
 	if (ret != 0)
 		cmd_folders_free(folders_r);
 	return ret;
+}
+
+int
+cmd_folders_list(struct cmd_imap *session, const struct conf_account *acct,
+    bool with_status, struct cmd_folders *folders_r, char **error_r)
+{
+	return cmd_folders_run(session, acct, with_status, false, folders_r, error_r);
+}
+
+int
+cmd_folders_subscribed(struct cmd_imap *session, const struct conf_account *acct,
+    struct cmd_folders *folders_r, char **error_r)
+{
+	return cmd_folders_run(session, acct, false, true, folders_r, error_r);
 }
 
 void

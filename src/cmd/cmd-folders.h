@@ -51,6 +51,9 @@ extern const char *const cmd_folder_roles[5];
  * lost. A failed STATUS only sets that folder's status_error. */
 int cmd_folders_list(struct cmd_imap *session, const struct conf_account *acct,
     bool with_status, struct cmd_folders *folders_r, char **error_r);
+/* The subscribed folders (LSUB), without counts. */
+int cmd_folders_subscribed(struct cmd_imap *session, const struct conf_account *acct,
+    struct cmd_folders *folders_r, char **error_r);
 void cmd_folders_free(struct cmd_folders *folders);
 
 #endif

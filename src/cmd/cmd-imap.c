@@ -29,6 +29,8 @@ struct cmd_imap {
 	enum imap_conn_lost lost_reason;
 	bool lost;
 	char *bye;		/* the text of an unsolicited BYE, made safe */
+	struct imap_client_handlers delegate;	/* cmd_imap_set_handlers */
+	bool qresync_enabled;
 	bool logging_out;
 };
 
@@ -63,6 +65,66 @@ cmd_imap_alert(void *ctx, const char *text)
 	/* RFC 3501 §7.1: an ALERT must be shown to the user. */
 	log_warn("account '%s': %s says: %s", s->account, s->peer, safe);
 	free(safe);
+}
+
+static void
+cmd_imap_exists(void *ctx, uint32_t count)
+{
+	struct cmd_imap *s = ctx;
+
+	if (s->delegate.exists != NULL)
+		s->delegate.exists(s->delegate.ctx, count);
+}
+
+static void
+cmd_imap_expunge(void *ctx, uint32_t seq)
+{
+	struct cmd_imap *s = ctx;
+
+	if (s->delegate.expunge != NULL)
+		s->delegate.expunge(s->delegate.ctx, seq);
+}
+
+static void
+cmd_imap_vanished(void *ctx, bool earlier, const char *uid_set)
+{
+	struct cmd_imap *s = ctx;
+
+	if (s->delegate.vanished != NULL)
+		s->delegate.vanished(s->delegate.ctx, earlier, uid_set);
+}
+
+static void
+cmd_imap_fetch(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
+{
+	struct cmd_imap *s = ctx;
+
+	if (s->delegate.fetch != NULL)
+		s->delegate.fetch(s->delegate.ctx, seq, items, count);
+}
+
+static void
+cmd_imap_other(void *ctx, const struct imap_response *resp)
+{
+	struct cmd_imap *s = ctx;
+
+	if (s->delegate.other != NULL)
+		s->delegate.other(s->delegate.ctx, resp);
+}
+
+bool *
+cmd_imap_qresync_enabled(struct cmd_imap *s)
+{
+	return &s->qresync_enabled;
+}
+
+void
+cmd_imap_set_handlers(struct cmd_imap *s, const struct imap_client_handlers *h)
+{
+	if (h != NULL)
+		s->delegate = *h;
+	else
+		memset(&s->delegate, 0, sizeof(s->delegate));
 }
 
 static void
@@ -181,6 +243,11 @@ cmd_imap_open(const struct conf *conf, const struct conf_account *acct,
 	memset(&handlers, 0, sizeof(handlers));
 	handlers.bye = cmd_imap_bye;
 	handlers.alert = cmd_imap_alert;
+	handlers.exists = cmd_imap_exists;
+	handlers.expunge = cmd_imap_expunge;
+	handlers.vanished = cmd_imap_vanished;
+	handlers.fetch = cmd_imap_fetch;
+	handlers.other = cmd_imap_other;
 	handlers.ctx = s;
 	/* These sessions read folder lists and counts, never message
 	 * bodies: a literal of more than a megabyte can only be a server

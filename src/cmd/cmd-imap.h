@@ -23,6 +23,13 @@ struct imap_client *cmd_imap_client(struct cmd_imap *session);
 /* Runs until every queued command has completed. -1 when the connection
  * was lost (its commands completed with IMAP_RESULT_LOST first). */
 int cmd_imap_wait(struct cmd_imap *session, char **error_r);
+/* Routes the untagged responses a command layer needs (EXISTS, EXPUNGE,
+ * VANISHED, FETCH, other) to h; NULL stops. BYE and ALERT stay with the
+ * session. h is copied. */
+void cmd_imap_set_handlers(struct cmd_imap *session, const struct imap_client_handlers *h);
+/* Whether ENABLE QRESYNC was sent on this session (it is valid only
+ * before a folder is selected, once). */
+bool *cmd_imap_qresync_enabled(struct cmd_imap *session);
 /* False once the connection is lost. */
 bool cmd_imap_alive(const struct cmd_imap *session);
 /* "127.0.0.1 port 143", for messages. */

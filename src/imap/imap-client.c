@@ -54,6 +54,7 @@ enum cmd_word {
 	CMD_ID,
 	CMD_NAMESPACE,
 	CMD_LIST,
+	CMD_LSUB,
 	CMD_STATUS,
 	CMD_CREATE,
 	CMD_MYRIGHTS,
@@ -84,6 +85,7 @@ static const struct {
 	[CMD_ID] = { "ID", false },
 	[CMD_NAMESPACE] = { "NAMESPACE", false },
 	[CMD_LIST] = { "LIST", false },
+	[CMD_LSUB] = { "LSUB", false },
 	[CMD_STATUS] = { "STATUS", false },
 	[CMD_CREATE] = { "CREATE", false },
 	[CMD_MYRIGHTS] = { "MYRIGHTS", false },
@@ -976,6 +978,7 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 		{ "ID", CMD_ID },
 		{ "NAMESPACE", CMD_NAMESPACE },
 		{ "LIST", CMD_LIST },
+		{ "LSUB", CMD_LSUB },
 		{ "STATUS", CMD_STATUS },
 		{ "MYRIGHTS", CMD_MYRIGHTS },
 	};
@@ -1311,6 +1314,21 @@ imap_cmd_list(struct imap_client *c, const char *ref, const char *pattern,
 		return cmd_refuse(cmd);
 	if (special_use)
 		add_raw(cmd, " RETURN (SPECIAL-USE)");
+	cmd_queue(c, cmd, cb, false);
+	return 0;
+}
+
+int
+imap_cmd_lsub(struct imap_client *c, const char *ref, const char *pattern,
+    const struct imap_cmd_callbacks *cb)
+{
+	struct cmd *cmd;
+
+	if (c->failed)
+		return -1;
+	cmd = cmd_new(CMD_LSUB);
+	if (add_arg_string(c, cmd, ref) != 0 || add_arg_string(c, cmd, pattern) != 0)
+		return cmd_refuse(cmd);
 	cmd_queue(c, cmd, cb, false);
 	return 0;
 }

@@ -193,6 +193,12 @@ int imap_cmd_namespace(struct imap_client *c, const struct imap_cmd_callbacks *c
 int imap_cmd_list(struct imap_client *c, const char *ref, const char *pattern,
     bool special_use, const struct imap_cmd_callbacks *cb);
 
+/* LSUB ref pattern: the subscribed folders (RFC 3501 §6.3.9; every
+ * server has it, unlike LIST (SUBSCRIBED)). data: LSUB, same form as
+ * LIST. */
+int imap_cmd_lsub(struct imap_client *c, const char *ref, const char *pattern,
+    const struct imap_cmd_callbacks *cb);
+
 /* STATUS items. */
 enum imap_status_item {
 	IMAP_STATUS_MESSAGES = 1u << 0,

@@ -28,6 +28,8 @@ background thread. Modes (mode=None only forwards and records):
   strip_starttls        remove STARTTLS from the greeting's [CAPABILITY ...]
                         code and from "* CAPABILITY" lines, and answer a
                         STARTTLS command with BAD instead of forwarding it
+  strip_condstore       remove CONDSTORE and QRESYNC from capabilities: a
+                        server without them, as far as the client can tell
 
 The trigger is the first line the client sends whose tag starts with "t":
 tern's own IMAP engine, after libcurl (tags A001, A002...) has logged in.
@@ -44,12 +46,13 @@ import threading
 
 from background import HOST, BackgroundServer  # noqa: E402
 MODES = (None, "close_after_greeting", "drop_after", "stall_after",
-         "truncate_line", "strip_starttls")
+         "truncate_line", "strip_starttls", "strip_condstore")
 
 _TERN_COMMAND = re.compile(rb"^t\S* [A-Za-z]")
 _STARTTLS_COMMAND = re.compile(rb"^(\S+) STARTTLS\r?\n$", re.IGNORECASE)
-_CAPABILITY_LINE = re.compile(rb"^\* (OK \[)?CAPABILITY ", re.IGNORECASE)
+_CAPABILITY_LINE = re.compile(rb"^\S+ (OK \[)?CAPABILITY ", re.IGNORECASE)
 _STARTTLS_WORD = re.compile(rb" STARTTLS(?=[ \]\r\n])", re.IGNORECASE)
+_CONDSTORE_WORDS = re.compile(rb" (CONDSTORE|QRESYNC)(?=[ \]\r\n])", re.IGNORECASE)
 
 
 class _Connection:
@@ -148,14 +151,15 @@ class _Connection:
                 await self.send(line)
                 return self.stop()
             return False
-        if mode == "strip_starttls":
+        if mode in ("strip_starttls", "strip_condstore"):
+            words = _STARTTLS_WORD if mode == "strip_starttls" else _CONDSTORE_WORDS
             self.server_line += data
             out = b""
             while b"\n" in self.server_line:
                 line, self.server_line = self.server_line.split(b"\n", 1)
                 line += b"\n"
                 if _CAPABILITY_LINE.match(line):
-                    line = _STARTTLS_WORD.sub(b"", line)
+                    line = words.sub(b"", line)
                 out += line
             await self.send(out)
             return False

@@ -279,6 +279,23 @@ test_list_status(void)
 }
 
 static void
+test_lsub(void)
+{
+	struct imap_client *c = client(0);
+
+	tap_is_int(imap_cmd_lsub(c, "", "*", CB("lsub")), 0, "lsub queued");
+	tap_is_int(imap_cmd_lsub(c, "", NULL, NULL), -1, "lsub NULL pattern refused");
+	tap_is_int(imap_cmd_lsub(c, "", "Lists/%\"x", CB_NODATA("lsub2")), 0, "lsub quoting");
+	out_is(c, T(1) " LSUB \"\" \"*\"\r\n" T(2) " LSUB \"\" \"Lists/%\\\"x\"\r\n",
+	    "lsub: exact bytes");
+	tap_is_int(feed(c, "* LSUB () \"/\" INBOX\r\n" T(1) " OK\r\n"
+	    "* LSUB () \"/\" Lists/a\r\n" T(2) " OK\r\n"), 0, "lsub answers parsed");
+	ev_is("lsub:data LSUB 4\nlsub:OK\nother LSUB\nlsub2:OK\n",
+	    "lsub data goes to its command");
+	imap_client_destroy(&c);
+}
+
+static void
 test_select(void)
 {
 	struct imap_client *c = client(IMAP_CAP_UNSELECT);
@@ -1245,6 +1262,7 @@ main(void)
 	buf_init(&all_out, 1 << 26);
 	test_simple_builders();
 	test_enable_id();
+	test_lsub();
 	test_list_status();
 	test_select();
 	test_fetch();

@@ -1,0 +1,387 @@
+/* tern --list [--json] [--offline] [--sort KEY] [--reverse] [folder]: a
+ * folder's messages, one a line, from the header cache after a resync
+ * (or, with --offline, from the cache alone, saying how old it is). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cmd/cmd-sync.h"
+#include "cmd/cmd-view.h"
+#include "conf/conf.h"
+#include "lib/buf.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "mime/date.h"
+#include "mime/safe-text.h"
+
+#define LIST_FROM_COLS 22
+#define LIST_DEPTH_MAX 8
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+	bool keyword;		/* a keyword in IMAP terms: goes to "labels" */
+} list_flags[] = {
+	{ INDEX_SEEN, "\\Seen", false },
+	{ INDEX_ANSWERED, "\\Answered", false },
+	{ INDEX_FLAGGED, "\\Flagged", false },
+	{ INDEX_DELETED, "\\Deleted", false },
+	{ INDEX_DRAFT, "\\Draft", false },
+	{ INDEX_FORWARDED, "$Forwarded", true },
+	{ INDEX_JUNK, "$Junk", true },
+};
+
+/* One stored address ("Name <addr>" or "addr") as JSON {"name","addr"}. */
+static void
+list_json_address(struct buf *b, const char *s, size_t len)
+{
+	const char *lt = NULL, *p;
+
+	for (p = s; p < s + len; p++)
+		if (*p == '<')
+			lt = p;
+	buf_addstr(b, "{\"name\":");
+	if (lt != NULL && s[len - 1] == '>') {
+		size_t nlen = (size_t)(lt - s);
+
+		while (nlen > 0 && s[nlen - 1] == ' ')
+			nlen--;
+		if (nlen > 0)
+			json_add_string(b, s, nlen);
+		else
+			buf_addstr(b, "null");
+		buf_addstr(b, ",\"addr\":");
+		json_add_string(b, lt + 1, (size_t)(s + len - 1 - (lt + 1)));
+	} else {
+		buf_addstr(b, "null,\"addr\":");
+		json_add_string(b, s, len);
+	}
+	buf_addc(b, '}');
+}
+
+static void
+list_json_addresses(struct buf *b, const char *key, const char *list)
+{
+	bool first = true;
+
+	buf_printf(b, ",\"%s\":[", key);
+	while (*list != '\0') {
+		const char *nl = strchr(list, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - list) : strlen(list);
+
+		if (len > 0) {
+			if (!first)
+				buf_addc(b, ',');
+			list_json_address(b, list, len);
+			first = false;
+		}
+		list += len + (nl != NULL);
+	}
+	buf_addc(b, ']');
+}
+
+/* Space-separated words as a JSON array (after extra entries). */
+static void
+list_json_words(struct buf *b, const char *words, bool first)
+{
+	while (*words != '\0') {
+		size_t len = strcspn(words, " ");
+
+		if (len > 0) {
+			if (!first)
+				buf_addc(b, ',');
+			json_add_string(b, words, len);
+			first = false;
+		}
+		words += len;
+		while (*words == ' ')
+			words++;
+	}
+}
+
+static void
+list_json(struct buf *b, const char *folder, const struct index *idx,
+    const struct index_msg *m, size_t thread)
+{
+	char date[DATE_ISO_SIZE];
+	bool first = true;
+	size_t i;
+
+	buf_addstr(b, "{\"subject\":");
+	json_add_cstring(b, index_msg_str(idx, m, INDEX_STR_SUBJECT));
+	list_json_addresses(b, "from", index_msg_str(idx, m, INDEX_STR_FROM));
+	list_json_addresses(b, "to", index_msg_str(idx, m, INDEX_STR_TO));
+	list_json_addresses(b, "cc", index_msg_str(idx, m, INDEX_STR_CC));
+	buf_addstr(b, ",\"date\":");
+	if (m->date != INDEX_NO_DATE && date_format_iso_utc((time_t)m->date, date) == 0)
+		json_add_cstring(b, date);
+	else
+		buf_addstr(b, "null");
+	buf_addstr(b, ",\"message_id\":");
+	json_add_cstring(b, index_msg_str(idx, m, INDEX_STR_MESSAGE_ID)[0] != '\0' ?
+	    index_msg_str(idx, m, INDEX_STR_MESSAGE_ID) : NULL);
+	buf_addstr(b, ",\"in_reply_to\":");
+	json_add_cstring(b, index_msg_str(idx, m, INDEX_STR_IN_REPLY_TO)[0] != '\0' ?
+	    index_msg_str(idx, m, INDEX_STR_IN_REPLY_TO) : NULL);
+	buf_addstr(b, ",\"references\":[");
+	list_json_words(b, index_msg_str(idx, m, INDEX_STR_REFERENCES), true);
+	/* The attachments are known only once the message is read; the
+	 * index knows only whether it has some. */
+	buf_addstr(b, "],\"attachments\":null,\"folder\":");
+	json_add_cstring(b, folder);
+	buf_printf(b, ",\"uid\":%" PRIu32 ",\"flags\":[", m->uid);
+	for (i = 0; i < sizeof(list_flags) / sizeof(list_flags[0]); i++) {
+		if (list_flags[i].keyword || !(m->flags & list_flags[i].bit))
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		json_add_cstring(b, list_flags[i].name);
+		first = false;
+	}
+	buf_addstr(b, "],\"labels\":[");
+	first = true;
+	for (i = 0; i < sizeof(list_flags) / sizeof(list_flags[0]); i++) {
+		if (!list_flags[i].keyword || !(m->flags & list_flags[i].bit))
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		json_add_cstring(b, list_flags[i].name);
+		first = false;
+	}
+	list_json_words(b, index_msg_str(idx, m, INDEX_STR_KEYWORDS), first);
+	buf_printf(b, "],\"size\":%" PRIu32 ",\"thread\":%zu}\n", m->size, thread);
+}
+
+/* The first address's name, else its address, for the From column. */
+static void
+list_from_name(const char *from, const char **s_r, size_t *len_r)
+{
+	size_t len = strcspn(from, "\n");
+	const char *lt = memchr(from, '<', len);
+
+	if (lt != NULL && lt > from) {
+		size_t n = (size_t)(lt - from);
+
+		while (n > 0 && from[n - 1] == ' ')
+			n--;
+		if (n > 0) {
+			*s_r = from;
+			*len_r = n;
+			return;
+		}
+	}
+	if (lt != NULL && from[len - 1] == '>') {
+		*s_r = lt + 1;
+		*len_r = (size_t)(from + len - 1 - (lt + 1));
+		return;
+	}
+	*s_r = from;
+	*len_r = len;
+}
+
+static void
+list_text(struct buf *b, const char *date_format, const struct index *idx,
+    const struct index_msg *m, unsigned depth, bool threaded)
+{
+	struct buf cell;
+	const char *from, *kw;
+	size_t flen, width, cut, i;
+	char date[64] = "";
+	time_t t = (time_t)cmd_view_date(m);
+	struct tm tm;
+
+	/* date-format is the user's strftime(3) format, by design. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (t != 0 && localtime_r(&t, &tm) != NULL &&
+	    strftime(date, sizeof(date), date_format, &tm) == 0)
+		date[0] = '\0';
+#pragma GCC diagnostic pop
+	buf_init(&cell, 64 * 1024);
+	(void)safe_text_append(&cell, date, strlen(date), SAFE_TEXT_HEADER);
+	buf_printf(b, "%s %c%c%c ", buf_ptr(&cell), m->flags & INDEX_SEEN ? ' ' : 'N',
+	    m->flags & INDEX_FLAGGED ? '!' : ' ', m->flags & INDEX_ANSWERED ? 'r' : ' ');
+
+	list_from_name(index_msg_str(idx, m, INDEX_STR_FROM), &from, &flen);
+	buf_reset(&cell);
+	(void)safe_text_append(&cell, from, flen, SAFE_TEXT_HEADER);
+	cut = safe_text_truncate_cols(buf_ptr(&cell), buf_len(&cell), LIST_FROM_COLS, &width);
+	buf_add(b, buf_ptr(&cell), cut);
+	for (; width < LIST_FROM_COLS; width++)
+		buf_addc(b, ' ');
+	buf_addstr(b, "  ");
+	if (threaded)
+		for (i = 0; i < depth && i < LIST_DEPTH_MAX; i++)
+			buf_addstr(b, "  ");
+	buf_reset(&cell);
+	(void)safe_text_append(&cell, index_msg_str(idx, m, INDEX_STR_SUBJECT),
+	    strlen(index_msg_str(idx, m, INDEX_STR_SUBJECT)), SAFE_TEXT_HEADER);
+	buf_add(b, buf_ptr(&cell), buf_len(&cell));
+	kw = index_msg_str(idx, m, INDEX_STR_KEYWORDS);
+	if (kw[0] != '\0') {
+		buf_reset(&cell);
+		(void)safe_text_append(&cell, kw, strlen(kw), SAFE_TEXT_HEADER);
+		buf_printf(b, "  [%s]", buf_ptr(&cell));
+	}
+	buf_addc(b, '\n');
+	buf_free(&cell);
+}
+
+/* "3 hours ago" for the --offline note. */
+static void
+list_age(int64_t then, char *out, size_t size)
+{
+	int64_t d = (int64_t)time(NULL) - then;
+
+	if (d < 120)
+		snprintf(out, size, "%" PRId64 " seconds ago", d < 0 ? 0 : d);
+	else if (d < 7200)
+		snprintf(out, size, "%" PRId64 " minutes ago", d / 60);
+	else if (d < 2 * 86400)
+		snprintf(out, size, "%" PRId64 " hours ago", d / 3600);
+	else
+		snprintf(out, size, "%" PRId64 " days ago", d / 86400);
+}
+
+static int
+list_print(const struct cli_opts *opts, const struct conf *conf, const char *folder,
+    const struct index *idx)
+{
+	const char *fmt = conf_get(conf, "date-format");
+	const char *sort_name = opts->sort != NULL ? opts->sort : conf_get(conf, "sort");
+	bool reverse = opts->reverse;
+	enum cmd_sort sort = CMD_SORT_DATE;
+	struct cmd_view view;
+	struct buf b;
+	size_t i;
+
+	if (!reverse && conf_get(conf, "reverse") != NULL)
+		(void)conf_parse_bool(conf_get(conf, "reverse"), &reverse);
+	if (sort_name != NULL && cmd_sort_parse(sort_name, &sort) != 0)
+		sort = CMD_SORT_DATE;	/* the mailrc's value was checked when loaded */
+	if (cmd_view_build(idx, sort, reverse, &view) != 0) {
+		log_error("folder %s has too many messages to thread", folder);
+		return EXIT_PARTIAL;
+	}
+	buf_init(&b, 1024 * 1024);
+	for (i = 0; i < view.n; i++) {
+		size_t pos = view.order[i];
+		const struct index_msg *m = index_at(idx, pos);
+
+		if (opts->json)
+			list_json(&b, folder, idx, m, view.thread[pos]);
+		else
+			list_text(&b, fmt != NULL ? fmt : "%Y-%m-%d %H:%M", idx, m,
+			    view.depth[pos], sort == CMD_SORT_THREAD);
+		if (buf_len(&b) > 512 * 1024 || i + 1 == view.n) {
+			fwrite(buf_ptr(&b), 1, buf_len(&b), stdout);
+			buf_reset(&b);
+		}
+	}
+	buf_free(&b);
+	cmd_view_free(&view);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write the list: output error");
+		return EXIT_PARTIAL;
+	}
+	return EXIT_OK;
+}
+
+int
+cli_list(const struct cli_opts *opts, struct conf *conf)
+{
+	const struct conf_account *acct = cli_account(opts, conf);
+	const char *name = opts->nargs > 0 ? opts->args[0] : "INBOX";
+	enum cmd_sort sort;
+	struct cmd_login_secret secret;
+	struct sync_stats stats;
+	struct cmd_imap *session;
+	enum net_conn_error kind;
+	struct cache *cache;
+	struct index *idx = NULL;
+	char *folder, *error;
+	int status = EXIT_OK;
+
+	if (acct == NULL)
+		return EXIT_USAGE;
+	if (opts->query != NULL) {
+		log_error("--list --match is not built yet in this version");
+		return EXIT_USAGE;
+	}
+	if (opts->nargs > 1) {
+		log_error("--list takes one folder (see tern --help)");
+		return EXIT_USAGE;
+	}
+	if (opts->sort != NULL && cmd_sort_parse(opts->sort, &sort) != 0) {
+		log_error("--sort %s: not one of date, thread, from, subject, size", opts->sort);
+		return EXIT_USAGE;
+	}
+	if ((folder = cmd_folder_wire_name(name)) == NULL) {
+		log_error("folder name '%s' is not valid UTF-8", name);
+		return EXIT_USAGE;
+	}
+	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0) {
+		log_error("account '%s': %s", conf_account_name(acct), error);
+		free(error);
+		free(folder);
+		return EXIT_PARTIAL;
+	}
+	if (!opts->offline) {
+		if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+			goto out;
+		if (cmd_imap_open(conf, acct, &secret, &session, &kind, &error) != 0) {
+			fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+			status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+			free(error);
+		} else {
+			if (cmd_sync_folder(session, cache, conf, folder, false, &idx, &stats,
+			    &error) != 0) {
+				fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct),
+				    error);
+				free(error);
+				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+			}
+			cmd_imap_close(&session);
+		}
+		cmd_login_secret_clear(&secret);
+		if (idx == NULL && status != EXIT_CONNECT)
+			goto out;
+	}
+	if (idx == NULL) {
+		/* Offline, or the server could not be reached: the cache
+		 * alone, and how old it is. */
+		char age[64];
+
+		if (cache_load(cache, folder, &idx, &error) != 0) {
+			log_error("%s", error);
+			free(error);
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (index_state(idx)->uidvalidity == 0) {
+			log_error("folder %s is not in the cache yet: run tern --sync %s", name, name);
+			if (status == EXIT_OK)
+				status = EXIT_PARTIAL;
+			goto out;
+		}
+		list_age(index_state(idx)->synced_at, age, sizeof(age));
+		log_warn("%s: from the cache, synced %s", name, age);
+	}
+	{
+		int r = list_print(opts, conf, name, idx);
+
+		if (status == EXIT_OK)
+			status = r;
+	}
+out:
+	index_destroy(&idx);
+	cache_close(&cache);
+	free(folder);
+	return status;
+}

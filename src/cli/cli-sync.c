@@ -1,0 +1,133 @@
+/* tern --sync [folder...]: bring the header cache up to date for the
+ * named folders, or every subscribed folder of the account, one summary
+ * line per folder on stdout. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cmd/cmd-folders.h"
+#include "cmd/cmd-sync.h"
+#include "conf/conf.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/str.h"
+#include "lib/xmalloc.h"
+#include "mime/safe-text.h"
+
+static void
+sync_report(const char *name, const struct sync_stats *st)
+{
+	struct buf b;
+
+	buf_init(&b, 64 * 1024);
+	(void)safe_text_append(&b, name, strlen(name), SAFE_TEXT_HEADER);
+	printf("%s: %u messages, %u new, %u changed, %u vanished%s\n", buf_ptr(&b), st->total,
+	    st->added, st->changed, st->vanished,
+	    st->rebuilt ? " (UIDVALIDITY changed: fetched again)" : "");
+	buf_free(&b);
+}
+
+int
+cli_sync(const struct cli_opts *opts, struct conf *conf)
+{
+	const struct conf_account *acct = cli_account(opts, conf);
+	struct cmd_login_secret secret;
+	struct cmd_folders folders;
+	struct cmd_imap *session = NULL;
+	enum net_conn_error kind;
+	struct cache *cache = NULL;
+	char **wire = NULL, **display = NULL, *error;
+	size_t n = 0, i;
+	bool progress = isatty(STDERR_FILENO);
+	int status, r;
+
+	if (acct == NULL)
+		return EXIT_USAGE;
+	memset(&folders, 0, sizeof(folders));
+	wire = xcalloc((size_t)opts->nargs + 1, sizeof(*wire));
+	display = xcalloc((size_t)opts->nargs + 1, sizeof(*display));
+	for (i = 0; i < (size_t)opts->nargs; i++) {
+		if ((wire[i] = cmd_folder_wire_name(opts->args[i])) == NULL) {
+			log_error("folder name '%s' is not valid UTF-8", opts->args[i]);
+			status = EXIT_USAGE;
+			n = i;
+			goto out;
+		}
+		display[i] = xstrdup(opts->args[i]);
+	}
+	n = (size_t)opts->nargs;
+	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+		goto out;
+	r = cmd_imap_open(conf, acct, &secret, &session, &kind, &error);
+	cmd_login_secret_clear(&secret);
+	if (r != 0) {
+		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+		free(error);
+		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+		goto out;
+	}
+	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0) {
+		log_error("account '%s': %s", conf_account_name(acct), error);
+		free(error);
+		status = EXIT_PARTIAL;
+		goto out;
+	}
+	if (n == 0) {
+		if (cmd_folders_subscribed(session, acct, &folders, &error) != 0) {
+			fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+			free(error);
+			status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+			goto out;
+		}
+		free(wire);
+		free(display);
+		wire = xcalloc(folders.count + 2, sizeof(*wire));
+		display = xcalloc(folders.count + 2, sizeof(*display));
+		/* INBOX always, subscribed or not: it is where mail arrives. */
+		wire[n] = xstrdup("INBOX");
+		display[n] = xstrdup("INBOX");
+		n++;
+		for (i = 0; i < folders.count; i++) {
+			if (!folders.v[i].selectable || str_casecmp(folders.v[i].name, "INBOX") == 0)
+				continue;
+			wire[n] = xstrdup(folders.v[i].name);
+			display[n] = xstrdup(folders.v[i].display);
+			n++;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct sync_stats st;
+		struct index *idx;
+
+		if (!cmd_imap_alive(session)) {
+			status = EXIT_CONNECT;
+			break;
+		}
+		if (cmd_sync_folder(session, cache, conf, wire[i], progress, &idx, &st,
+		    &error) != 0) {
+			fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+			free(error);
+			status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+			continue;
+		}
+		sync_report(display[i], &st);
+		index_destroy(&idx);
+	}
+out:
+	for (i = 0; i < n; i++) {
+		free(wire[i]);
+		free(display[i]);
+	}
+	free(wire);
+	free(display);
+	cmd_folders_free(&folders);
+	cmd_imap_close(&session);
+	cache_close(&cache);
+	if (fflush(stdout) != 0 && status == EXIT_OK)
+		status = EXIT_PARTIAL;
+	return status;
+}

@@ -1,0 +1,124 @@
+/* Syncing folders into the header cache. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/cmd-sync.h"
+#include "imap/imap-utf7.h"
+#include "lib/log.h"
+#include "lib/str.h"
+#include "lib/xmalloc.h"
+
+static void
+cmd_sync_warn(void *ctx, const char *warning)
+{
+	(void)ctx;
+	log_warn("%s", warning);
+}
+
+int
+cmd_sync_cache_open(const struct conf *conf, const struct conf_account *acct,
+    struct cache **cache_r, char **error_r)
+{
+	char *dir = cache_default_dir(conf_get(conf, "cache-dir"));
+	int r = cache_open(dir, conf_account_name(acct), cmd_sync_warn, NULL, cache_r, error_r);
+
+	free(dir);
+	return r;
+}
+
+char *
+cmd_folder_wire_name(const char *name)
+{
+	/* INBOX is special in every case (RFC 3501 §5.1). */
+	if (str_casecmp(name, "INBOX") == 0)
+		return xstrdup("INBOX");
+	return imap_utf7_encode(name);
+}
+
+struct cmd_sync_ctx {
+	struct cmd_imap *session;
+	bool progress;
+	time_t last;
+};
+
+static int
+cmd_sync_wait(void *ctx, char **error_r)
+{
+	struct cmd_sync_ctx *c = ctx;
+
+	return cmd_imap_wait(c->session, error_r);
+}
+
+static void
+cmd_sync_set_handlers(void *ctx, const struct imap_client_handlers *h)
+{
+	struct cmd_sync_ctx *c = ctx;
+
+	cmd_imap_set_handlers(c->session, h);
+}
+
+/* "INBOX: 1200/100000 headers" on stderr, at most a few times a second. */
+static void
+cmd_sync_progress(void *ctx, const char *folder, uint32_t done, uint32_t total)
+{
+	struct cmd_sync_ctx *c = ctx;
+	struct timespec ts;
+
+	if (!c->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (done != total && ts.tv_sec * 4 + ts.tv_nsec / 250000000 == c->last)
+		return;
+	c->last = ts.tv_sec * 4 + ts.tv_nsec / 250000000;
+	fprintf(stderr, "\r%s: %u/%u headers\033[K", folder, done, total > done ? total : done);
+	fflush(stderr);
+}
+
+int
+cmd_sync_folder(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const char *folder, bool progress, struct index **idx_r, struct sync_stats *stats_r,
+    char **error_r)
+{
+	struct cmd_sync_ctx ctx = { session, progress, 0 };
+	struct sync_io io;
+	struct index *idx;
+	char *save_error = NULL;
+	int r;
+
+	*idx_r = NULL;
+	if (cache_load(cache, folder, &idx, error_r) != 0)
+		return -1;
+	memset(&io, 0, sizeof(io));
+	io.client = cmd_imap_client(session);
+	io.wait = cmd_sync_wait;
+	io.set_handlers = cmd_sync_set_handlers;
+	io.progress = cmd_sync_progress;
+	io.ctx = &ctx;
+	io.charset_fallback = conf_get(conf, "charset-fallback");
+	io.qresync_enabled = *cmd_imap_qresync_enabled(session);
+	r = sync_folder(&io, folder, idx, stats_r, error_r);
+	*cmd_imap_qresync_enabled(session) = io.qresync_enabled;
+	if (progress && ctx.last != 0)
+		fprintf(stderr, "\r\033[K");
+	/* Even after a failure what arrived is kept: its state is not
+	 * advanced, so the next sync fetches the rest. */
+	if (cache_save(cache, folder, idx, &save_error) != 0) {
+		if (r == 0) {
+			*error_r = save_error;
+			r = -1;
+		} else {
+			log_warn("%s", save_error);
+			free(save_error);
+		}
+	}
+	if (r != 0) {
+		index_destroy(&idx);
+		return -1;
+	}
+	*idx_r = idx;
+	return 0;
+}

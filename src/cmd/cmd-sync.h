@@ -1,0 +1,31 @@
+/* Syncing an account's folders into its header cache, for --sync,
+ * --list and (later) the UI: open the cache, load a folder, run sync/ on
+ * the session, save. Warnings about the cache (a damaged file moved
+ * aside) go to stderr as "tern: warning: ...".
+ *
+ * Conventions: 0, or -1 with *error_r (a sentence, free() it). */
+#ifndef TERN_CMD_SYNC_H
+#define TERN_CMD_SYNC_H
+
+#include <stdbool.h>
+
+#include "cache/cache.h"
+#include "cmd/cmd-imap.h"
+#include "sync/sync.h"
+
+int cmd_sync_cache_open(const struct conf *conf, const struct conf_account *acct,
+    struct cache **cache_r, char **error_r);
+
+/* A folder name as the user writes it (UTF-8) in the server's form
+ * (modified UTF-7). A new string, or NULL when name is not UTF-8. */
+char *cmd_folder_wire_name(const char *name);
+
+/* Loads folder (wire form) from the cache, syncs it on session, saves
+ * it, and returns the index (the caller destroys it). With progress, a
+ * line on stderr shows the header fetch. When the sync fails, what
+ * arrived is saved, *idx_r stays NULL and -1 is returned. */
+int cmd_sync_folder(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const char *folder, bool progress, struct index **idx_r, struct sync_stats *stats_r,
+    char **error_r);
+
+#endif

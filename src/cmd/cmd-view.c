@@ -1,0 +1,205 @@
+/* Sorting and threading a folder's messages for display. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd-view.h"
+#include "lib/str.h"
+#include "lib/xmalloc.h"
+#include "mime/thread.h"
+
+int
+cmd_sort_parse(const char *name, enum cmd_sort *sort_r)
+{
+	static const char *const names[] = { "date", "thread", "from", "subject", "size" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (str_caseeq(name, names[i])) {
+			*sort_r = (enum cmd_sort)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int64_t
+cmd_view_date(const struct index_msg *m)
+{
+	return m->date != INDEX_NO_DATE ? m->date : m->internaldate;
+}
+
+/* qsort has no context argument in C11: the comparison reads these. */
+static const struct index *sort_idx;
+static enum cmd_sort sort_key;
+
+/* Subjects compare without their "Re:"/"Fwd:" prefixes, as people read
+ * them. */
+static const char *
+cmd_view_base_subject(const char *s)
+{
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (str_has_prefix(s, "Re:") || str_has_prefix(s, "RE:") || str_has_prefix(s, "re:"))
+			s += 3;
+		else if (str_has_prefix(s, "Fwd:") || str_has_prefix(s, "FWD:") ||
+		    str_has_prefix(s, "Fw:") || str_has_prefix(s, "AW:") ||
+		    str_has_prefix(s, "WG:") || str_has_prefix(s, "Aw:"))
+			s += s[2] == ':' ? 3 : 4;
+		else
+			return s;
+	}
+}
+
+static int
+cmd_view_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct index_msg *mx = index_at(sort_idx, x), *my = index_at(sort_idx, y);
+	int64_t dx, dy;
+	int r = 0;
+
+	switch (sort_key) {
+	case CMD_SORT_FROM:
+		r = str_casecmp(index_msg_str(sort_idx, mx, INDEX_STR_FROM),
+		    index_msg_str(sort_idx, my, INDEX_STR_FROM));
+		break;
+	case CMD_SORT_SUBJECT:
+		r = str_casecmp(cmd_view_base_subject(index_msg_str(sort_idx, mx, INDEX_STR_SUBJECT)),
+		    cmd_view_base_subject(index_msg_str(sort_idx, my, INDEX_STR_SUBJECT)));
+		break;
+	case CMD_SORT_SIZE:
+		r = mx->size < my->size ? -1 : mx->size > my->size;
+		break;
+	default:
+		break;
+	}
+	if (r != 0)
+		return r;
+	dx = cmd_view_date(mx);
+	dy = cmd_view_date(my);
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return x < y ? -1 : x > y;	/* UID order: stable and deterministic */
+}
+
+/* "<a> <b> <c>" into an array of pointers into a copy. */
+static size_t
+cmd_view_split_refs(char *copy, const char ***refs_r)
+{
+	size_t n = 0, cap = 0;
+	char *p = copy, *save = NULL, *tok;
+	const char **refs = NULL;
+
+	while ((tok = strtok_r(p, " ", &save)) != NULL) {
+		p = NULL;
+		if (n == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			refs = xreallocarray(refs, cap, sizeof(*refs));
+		}
+		refs[n++] = tok;
+	}
+	*refs_r = refs;
+	return n;
+}
+
+int
+cmd_view_build(const struct index *idx, enum cmd_sort sort, bool reverse,
+    struct cmd_view *v)
+{
+	size_t n = index_count(idx), i;
+	struct thread_msg *msgs;
+	struct thread_node *nodes;
+	char **copies;
+	size_t *torder;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->n = n;
+	v->order = xcalloc(n + 1, sizeof(*v->order));
+	v->depth = xcalloc(n + 1, sizeof(*v->depth));
+	v->thread = xcalloc(n + 1, sizeof(*v->thread));
+
+	msgs = xcalloc(n + 1, sizeof(*msgs));
+	nodes = xcalloc(n + 1, sizeof(*nodes));
+	copies = xcalloc(n + 1, sizeof(*copies));
+	torder = xcalloc(n + 1, sizeof(*torder));
+	for (i = 0; i < n; i++) {
+		const struct index_msg *m = index_at(idx, i);
+		const char *refs = index_msg_str(idx, m, INDEX_STR_REFERENCES);
+		const char *mid = index_msg_str(idx, m, INDEX_STR_MESSAGE_ID);
+
+		if (refs[0] == '\0')
+			refs = index_msg_str(idx, m, INDEX_STR_IN_REPLY_TO);
+		copies[i] = xstrdup(refs);
+		msgs[i].nrefs = cmd_view_split_refs(copies[i], (const char ***)&msgs[i].refs);
+		msgs[i].message_id = mid[0] != '\0' ? mid : NULL;
+		msgs[i].date = (time_t)cmd_view_date(m);
+		msgs[i].subject = index_msg_str(idx, m, INDEX_STR_SUBJECT);
+	}
+	r = thread_build(msgs, n, NULL, nodes, torder);
+	for (i = 0; i < n; i++) {
+		free((void *)msgs[i].refs);
+		free(copies[i]);
+		if (r == 0) {
+			v->depth[i] = nodes[i].depth;
+			v->thread[i] = nodes[i].thread;
+		}
+	}
+	free(copies);
+	free(msgs);
+	free(nodes);
+	if (r != 0) {
+		free(torder);
+		cmd_view_free(v);
+		return -1;
+	}
+
+	if (sort == CMD_SORT_THREAD) {
+		memcpy(v->order, torder, n * sizeof(*v->order));
+	} else {
+		for (i = 0; i < n; i++)
+			v->order[i] = i;
+		sort_idx = idx;
+		sort_key = sort;
+		qsort(v->order, n, sizeof(*v->order), cmd_view_cmp);
+		sort_idx = NULL;
+	}
+	free(torder);
+	if (reverse && sort == CMD_SORT_THREAD) {
+		/* Newest threads first, each still read top-down. */
+		size_t *out = xcalloc(n + 1, sizeof(*out)), end = n, k = 0;
+
+		while (end > 0) {
+			size_t start = end - 1;
+
+			while (start > 0 && v->thread[v->order[start - 1]] ==
+			    v->thread[v->order[end - 1]])
+				start--;
+			for (i = start; i < end; i++)
+				out[k++] = v->order[i];
+			end = start;
+		}
+		free(v->order);
+		v->order = out;
+	} else if (reverse) {
+		for (i = 0; i < n / 2; i++) {
+			size_t t = v->order[i];
+
+			v->order[i] = v->order[n - 1 - i];
+			v->order[n - 1 - i] = t;
+		}
+	}
+	return 0;
+}
+
+void
+cmd_view_free(struct cmd_view *v)
+{
+	free(v->order);
+	free(v->depth);
+	free(v->thread);
+	memset(v, 0, sizeof(*v));
+}

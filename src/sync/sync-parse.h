@@ -1,0 +1,69 @@
+/* The pure parts of sync: reading a FETCH response's items, UID sets and
+ * IMAP dates; kept apart from sync.c so they are unit tested and fuzzed
+ * on their own. Everything is bounded and rejects what does not parse. */
+#ifndef TERN_SYNC_PARSE_H
+#define TERN_SYNC_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "imap/imap-parser.h"
+
+/* Keywords kept per message: more is a server (or a mailbox) gone wrong. */
+#define SYNC_KEYWORDS_MAX 64
+
+struct sync_fetch {
+	uint32_t uid;		/* 0 when absent */
+	bool have_flags;
+	uint32_t flags;		/* enum index_flag bits */
+	char *keywords;		/* sorted, space separated; "" when none */
+	uint64_t modseq;
+	int64_t internaldate;	/* 0 when absent */
+	uint32_t size;
+	const char *header;	/* BODY[HEADER.FIELDS ...] content, or NULL */
+	size_t header_len;
+};
+
+/* Reads the items of "* N FETCH (items)". Returns 0, or -1 when an item
+ * the engine asked for is malformed (the response is then ignored). */
+int sync_fetch_parse(const struct imap_arg *items, size_t count, struct sync_fetch *f_r);
+void sync_fetch_free(struct sync_fetch *f);
+
+/* FLAGS list to index bits and a keyword string (sorted, deduplicated,
+ * at most SYNC_KEYWORDS_MAX; \Recent and unknown system flags dropped).
+ * keywords_r: a new string. */
+void sync_flags_parse(const struct imap_arg *list, size_t count, uint32_t *flags_r,
+    char **keywords_r);
+
+/* IMAP date-time "17-Jul-1996 02:44:25 -0700" to seconds since the epoch
+ * (UTC). Returns 0, or -1. */
+int sync_imap_date(const char *s, size_t len, int64_t *t_r);
+
+/* A UID set as the server wrote it ("1:4,7,9:12"), as sorted, merged
+ * ranges. "*" is taken as UINT32_MAX. */
+struct sync_uid_set {
+	struct { uint32_t lo, hi; } *ranges;
+	size_t nranges;
+	uint64_t count;		/* UIDs covered */
+};
+int sync_uid_set_parse(const char *set, struct sync_uid_set *set_r);
+bool sync_uid_set_contains(const struct sync_uid_set *set, uint32_t uid);
+void sync_uid_set_free(struct sync_uid_set *set);
+
+/* A growable list of UIDs (what a UID scan saw). */
+struct sync_uids {
+	uint32_t *v;
+	size_t n, cap;
+};
+void sync_uids_init(struct sync_uids *u);
+void sync_uids_add(struct sync_uids *u, uint32_t uid);
+void sync_uids_sort(struct sync_uids *u);
+/* After sync_uids_sort(). */
+bool sync_uids_contains(const struct sync_uids *u, uint32_t uid);
+void sync_uids_free(struct sync_uids *u);
+
+/* Server text for a message: one safe line, shortened. A new string. */
+char *sync_safe_text(const char *s, size_t len);
+
+#endif
