@@ -265,7 +265,7 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 		(void)conf_parse_bool(conf_get(conf, "reverse"), &reverse);
 	if (sort_name != NULL && cmd_sort_parse(sort_name, &sort) != 0)
 		sort = CMD_SORT_DATE;	/* the mailrc's value was checked when loaded */
-	if (cmd_view_build(idx, sort, reverse, &view) != 0) {
+	if (cmd_view_build(idx, sort, reverse, opts->json, &view) != 0) {
 		log_error("folder %s has too many messages to thread", folder);
 		return EXIT_PARTIAL;
 	}

@@ -105,27 +105,17 @@ cmd_view_split_refs(char *copy, const char ***refs_r)
 	return n;
 }
 
-int
-cmd_view_build(const struct index *idx, enum cmd_sort sort, bool reverse,
-    struct cmd_view *v)
+/* Threads every message: v->depth and v->thread, and the thread order
+ * in torder. -1 when there are too many messages. */
+static int
+cmd_view_threads(const struct index *idx, struct cmd_view *v, size_t *torder)
 {
 	size_t n = index_count(idx), i;
-	struct thread_msg *msgs;
-	struct thread_node *nodes;
-	char **copies;
-	size_t *torder;
+	struct thread_msg *msgs = xcalloc(n + 1, sizeof(*msgs));
+	struct thread_node *nodes = xcalloc(n + 1, sizeof(*nodes));
+	char **copies = xcalloc(n + 1, sizeof(*copies));
 	int r;
 
-	memset(v, 0, sizeof(*v));
-	v->n = n;
-	v->order = xcalloc(n + 1, sizeof(*v->order));
-	v->depth = xcalloc(n + 1, sizeof(*v->depth));
-	v->thread = xcalloc(n + 1, sizeof(*v->thread));
-
-	msgs = xcalloc(n + 1, sizeof(*msgs));
-	nodes = xcalloc(n + 1, sizeof(*nodes));
-	copies = xcalloc(n + 1, sizeof(*copies));
-	torder = xcalloc(n + 1, sizeof(*torder));
 	for (i = 0; i < n; i++) {
 		const struct index_msg *m = index_at(idx, i);
 		const char *refs = index_msg_str(idx, m, INDEX_STR_REFERENCES);
@@ -151,12 +141,29 @@ cmd_view_build(const struct index *idx, enum cmd_sort sort, bool reverse,
 	free(copies);
 	free(msgs);
 	free(nodes);
-	if (r != 0) {
-		free(torder);
-		cmd_view_free(v);
-		return -1;
-	}
+	return r;
+}
 
+int
+cmd_view_build(const struct index *idx, enum cmd_sort sort, bool reverse,
+    bool threads, struct cmd_view *v)
+{
+	size_t n = index_count(idx), i;
+	size_t *torder = NULL;
+
+	memset(v, 0, sizeof(*v));
+	v->n = n;
+	v->order = xcalloc(n + 1, sizeof(*v->order));
+	v->depth = xcalloc(n + 1, sizeof(*v->depth));
+	v->thread = xcalloc(n + 1, sizeof(*v->thread));
+	if (threads || sort == CMD_SORT_THREAD) {
+		torder = xcalloc(n + 1, sizeof(*torder));
+		if (cmd_view_threads(idx, v, torder) != 0) {
+			free(torder);
+			cmd_view_free(v);
+			return -1;
+		}
+	}
 	if (sort == CMD_SORT_THREAD) {
 		memcpy(v->order, torder, n * sizeof(*v->order));
 	} else {

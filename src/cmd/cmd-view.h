@@ -1,7 +1,8 @@
 /* The order a folder's messages are shown in: by date, thread, sender,
  * subject or size, optionally reversed; shared by --list and the index
- * view of the UI. Threads (JWZ, mime/thread.h) are always computed, as
- * --list --json reports each message's thread.
+ * view of the UI. Threads (JWZ, mime/thread.h) are computed for the
+ * thread order, or when the caller asks (--list --json reports each
+ * message's thread); otherwise depth and thread are all 0.
  *
  * Convention: cmd_view_build returns 0, or -1 when the folder is larger
  * than threading allows. */
@@ -33,7 +34,7 @@ struct cmd_view {
 };
 
 int cmd_view_build(const struct index *idx, enum cmd_sort sort, bool reverse,
-    struct cmd_view *view_r);
+    bool threads, struct cmd_view *view_r);
 void cmd_view_free(struct cmd_view *view);
 
 /* The date a message is shown and sorted by: its Date: header, else the

@@ -131,6 +131,24 @@ safe_text_append(struct buf *out, const char *s, size_t len, enum safe_text_mode
 	int r;
 
 	while (i < len) {
+		/* Printable ASCII, most of any mail, passes as it is: copy the
+		 * whole run at once. */
+		for (n = 0; i + n < len && (unsigned char)s[i + n] >= 0x20 &&
+		    (unsigned char)s[i + n] < 0x7f; n++)
+			;
+		if (n > 0) {
+			if (buf_add(out, s + i, n) == -1) {
+				/* Keep what fits, as the slow path would. */
+				size_t room = out->max > out->len ? out->max - out->len : 0;
+
+				if (room > 0)
+					(void)buf_add(out, s + i, room < n ? room : n);
+				return -1;
+			}
+			prev = (unsigned char)s[i + n - 1];
+			i += n;
+			continue;
+		}
 		n = safe_text_decode(s + i, len - i, &cp);
 		if (cp == '\r' && i + n < len && s[i + n] == '\n') {
 			/* CRLF is one line end (RFC 5322 section 2.1). */
