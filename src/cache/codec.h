@@ -3,8 +3,9 @@
  *
  * Every record: a magic byte ('T' a chunk of messages, 'M' a folder's
  * meta record), the format version (CACHE_FORMAT_VERSION), an 8-byte
- * checksum (FNV-1a 64 of every byte after it, little-endian), then the
- * body in unsigned LEB128 varints (signed values zigzag-encoded).
+ * checksum (codec_sum: FNV-1a steps on 8-byte words of every byte after
+ * it; stored little-endian), then the body in unsigned LEB128 varints
+ * (signed values zigzag-encoded).
  *
  * Conventions: decoders read untrusted bytes; they return 0, or -1 when
  * the record is not valid, leaving their output untouched. */

@@ -18,6 +18,9 @@ client's own (wait4), the cache size what is on disk afterwards.
 
 import argparse
 import imaplib
+
+# A SEARCH answer for a million messages is one long line.
+imaplib._MAXLINE = 1 << 27
 import os
 import shutil
 import statistics
