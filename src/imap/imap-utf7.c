@@ -26,22 +26,6 @@ imap_utf7_direct(uint32_t c)
 	return c >= 0x20 && c <= 0x7e;
 }
 
-static int
-imap_utf7_b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == ',')
-		return 63;
-	return -1;
-}
-
 /* Decodes the base64 run that starts at s[*pos] (just after "&") up to
  * and including its "-". out (when not NULL) gets the UTF-8; *pos moves
  * past the "-". Returns the number of bytes written, or -1. */
@@ -54,7 +38,7 @@ imap_utf7_decode_run(const unsigned char *s, size_t len, size_t *pos, char *out,
 	size_t i = *pos, units = 0;
 
 	for (; i < len && s[i] != '-'; i++) {
-		int v = imap_utf7_b64val(s[i]);
+		int v = str_base64_value(s[i], '+', ',');
 		uint32_t u, cp;
 
 		if (v < 0)

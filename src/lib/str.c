@@ -68,6 +68,22 @@ str_to_u64(const char *s, uint64_t max, uint64_t *value_r)
 }
 
 int
+str_base64_value(unsigned char c, char c62, char c63)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == (unsigned char)c62)
+		return 62;
+	if (c == (unsigned char)c63)
+		return 63;
+	return -1;
+}
+
+int
 str_hexval(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -21,6 +21,9 @@ int str_to_u64(const char *s, uint64_t max, uint64_t *value_r);
 
 /* The value of one hexadecimal digit (either case), or -1. */
 int str_hexval(char c);
+/* The value of one base64 digit, or -1; c62 and c63 are the alphabet's
+ * last two digits ('+' '/' for MIME, '+' ',' for IMAP's modified UTF-7). */
+int str_base64_value(unsigned char c, char c62, char c63);
 
 /* Writes code point cp (at most U+10FFFF) as UTF-8 into out; returns the
  * number of bytes, 1 to 4. */

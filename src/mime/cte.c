@@ -62,22 +62,6 @@ cte_finish(struct cte_out *o)
 	return o->full ? -1 : 0;
 }
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int
 cte_base64_decode(const char *src, size_t len, struct buf *out)
 {
@@ -94,7 +78,7 @@ cte_base64_decode(const char *src, size_t len, struct buf *out)
 			bits = 0;
 			continue;
 		}
-		if ((v = b64_value((unsigned char)src[i])) < 0)
+		if ((v = str_base64_value((unsigned char)src[i], '+', '/')) < 0)
 			continue;	/* RFC 2045 §6.8: ignore what's not in the alphabet */
 		acc = (acc << 6) | (unsigned long)v;
 		bits += 6;

@@ -129,6 +129,21 @@ peer_write(struct fixture *f, const char *s)
 		abort();
 }
 
+/* A fixture with one NOOP sent (the peer has read it), reporting to d. */
+static void
+fixture_with_noop(struct fixture *f, struct done *d)
+{
+	static struct imap_cmd_callbacks cb;
+
+	fixture_init(f);
+	cb.done = on_done;
+	cb.ctx = d;
+	d->calls = 0;
+	imap_cmd_noop(f->client, &cb);
+	imap_conn_flush(f->conn);
+	(void)peer_read(f);
+}
+
 static void
 test_round_trip(void)
 {
@@ -186,15 +201,10 @@ test_response_in_pieces(void)
 static void
 test_read_timeout(void)
 {
-	struct imap_cmd_callbacks cb = { on_done, NULL, NULL };
 	struct fixture f;
 	struct done d = { 0, IMAP_RESULT_OK };
 
-	fixture_init(&f);
-	cb.ctx = &d;
-	imap_cmd_noop(f.client, &cb);
-	imap_conn_flush(f.conn);
-	(void)peer_read(&f);
+	fixture_with_noop(&f, &d);
 	spin(&f);
 	f.now += TIMEOUT_MS - 1;
 	spin(&f);
@@ -231,15 +241,10 @@ test_no_timeout_when_nothing_is_owed(void)
 static void
 test_eof_and_garbage(void)
 {
-	struct imap_cmd_callbacks cb = { on_done, NULL, NULL };
 	struct fixture f;
 	struct done d = { 0, IMAP_RESULT_OK };
 
-	fixture_init(&f);
-	cb.ctx = &d;
-	imap_cmd_noop(f.client, &cb);
-	imap_conn_flush(f.conn);
-	(void)peer_read(&f);
+	fixture_with_noop(&f, &d);
 	peer_write(&f, "* 3 EXISTS\r\n");
 	shutdown(f.peer, SHUT_WR);
 	tap_is_int(imap_conn_wait(f.conn), -1, "eof: wait says lost");
@@ -247,12 +252,7 @@ test_eof_and_garbage(void)
 	tap_is_int(d.result, IMAP_RESULT_LOST, "eof: command LOST");
 	fixture_free(&f);
 
-	fixture_init(&f);
-	d.calls = 0;
-	cb.ctx = &d;
-	imap_cmd_noop(f.client, &cb);
-	imap_conn_flush(f.conn);
-	(void)peer_read(&f);
+	fixture_with_noop(&f, &d);
 	peer_write(&f, "zz9 OK a tag never sent\r\n");
 	tap_is_int(imap_conn_wait(f.conn), -1, "unknown tag: lost");
 	tap_is_int(f.lost, IMAP_CONN_LOST_PROTOCOL, "unknown tag: protocol");

@@ -63,6 +63,12 @@ test_predicates_and_escape(void)
 	tap_ok(str_caseeq("YES", "yes") && !str_caseeq("yes", "yess"), "caseeq");
 	tap_ok(str_hexval('0') == 0 && str_hexval('9') == 9 && str_hexval('a') == 10 &&
 	    str_hexval('F') == 15 && str_hexval('g') == -1 && str_hexval('\0') == -1, "hexval");
+	tap_ok(str_base64_value('A', '+', '/') == 0 && str_base64_value('z', '+', '/') == 51 &&
+	    str_base64_value('9', '+', '/') == 61 && str_base64_value('+', '+', '/') == 62 &&
+	    str_base64_value('/', '+', '/') == 63 && str_base64_value(',', '+', '/') == -1 &&
+	    str_base64_value(',', '+', ',') == 63 && str_base64_value('/', '+', ',') == -1 &&
+	    str_base64_value('=', '+', '/') == -1 && str_base64_value(0xc3, '+', '/') == -1,
+	    "base64 digits of both alphabets");
 	str_escape_for_message(out, sizeof(out), "a\x1b[2Jb", 6);
 	tap_is_str(out, "a\\x1b[2Jb", "control bytes are escaped");
 	out[0] = '\0';
