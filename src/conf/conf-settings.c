@@ -500,6 +500,22 @@ conf_charset_valid(const char *v)
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == len;
 }
 
+/* "~" and "~/..." name the home directory, as in every shell and mail
+ * client: a file name written that way must not become a directory
+ * called "~" below wherever cron started tern. */
+static char *
+conf_expand_home(const char *v)
+{
+	const char *home;
+
+	if (v[0] != '~' || (v[1] != '\0' && v[1] != '/'))
+		return xstrdup(v);
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0')
+		return xstrdup(v);
+	return xasprintf("%s%s", home, v + 1);
+}
+
 static bool
 conf_only_space(const char *v)
 {
@@ -532,7 +548,7 @@ conf_settings_check(const struct conf_setting_def *def, const char *value,
 	case CONF_T_PATH:
 	case CONF_T_FOLDER:
 		if (!conf_only_space(value))
-			return xstrdup(value);
+			return def->type == CONF_T_PATH ? conf_expand_home(value) : xstrdup(value);
 		expected = def->type == CONF_T_PATH ? "a file name" :
 		    def->type == CONF_T_FOLDER ? "a folder name" : "some text";
 		break;

@@ -370,6 +370,15 @@ test_values(void)
 	tap_is_str(conf_get(conf, "no-such"), NULL, "unknown is NULL");
 	conf_destroy(&conf);
 
+	setenv("HOME", "/home/alice", 1);
+	conf = parse("home expanded", "set cache-dir=~/.cache/mail\nset mailcap=~\n"
+	    "set editor=~/bin/ed\nset signature=~bob/sig\n");
+	tap_is_str(conf_get(conf, "cache-dir"), "/home/alice/.cache/mail", "~/ in a path is HOME");
+	tap_is_str(conf_get(conf, "mailcap"), "/home/alice", "~ alone is HOME");
+	tap_is_str(conf_get(conf, "editor"), "~/bin/ed", "not in a command (the shell does it)");
+	tap_is_str(conf_get(conf, "signature"), "~bob/sig", "~user is left alone");
+	conf_destroy(&conf);
+
 	conf = parse("bool normalised", "set sidebar=ON\nset reverse=0\n");
 	tap_is_str(conf_get(conf, "sidebar"), "yes", "ON is stored as yes");
 	tap_is_str(conf_get(conf, "reverse"), "no", "0 is stored as no");
