@@ -48,6 +48,10 @@ class Tmux:
         os.rmdir(self.dir)
         return False
 
+    def record(self, path):
+        """Append everything the program writes to the terminal to path."""
+        self._tmux("pipe-pane", "-t", "t", "-o", "cat >> %s" % shlex.quote(path))
+
     def screen(self):
         return self._tmux("capture-pane", "-p", "-t", "t").stdout
 
