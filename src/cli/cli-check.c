@@ -13,10 +13,12 @@
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-imap.h"
 #include "cmd/cmd-login.h"
-#include "lib/buf.h"
 #include "mime/safe-text.h"
 
 static const char *const check_proto_names[] = { "imap", "smtp", "pop3" };
+
+/* A folder name in a report line: enough to recognise it. */
+#define CHECK_NAME_MAX 1024
 
 static void
 check_describe_account(const struct conf_account *acct, bool is_default)
@@ -71,7 +73,7 @@ check_imap_report(struct cmd_imap *session, const struct conf_account *acct)
 	struct cmd_folders folders;
 	bool missing = false;
 	char *error;
-	size_t i;
+	size_t i, found;
 
 	printf("  imap  capabilities:");
 	for (i = 0; i < sizeof(check_caps) / sizeof(check_caps[0]); i++)
@@ -103,20 +105,18 @@ check_imap_report(struct cmd_imap *session, const struct conf_account *acct)
 		return;
 	}
 	printf("  imap  %zu folders; special folders:", folders.count);
-	missing = false;
-	for (i = 0; i < 5; i++) {
-		if (folders.special[i] >= 0) {
-			struct buf b;
+	for (i = 0, found = 0; i < 5; i++) {
+		const char *name;
+		char *safe;
 
-			buf_init(&b, 8192);
-			(void)safe_text_append(&b, folders.v[folders.special[i]].display,
-			    strlen(folders.v[folders.special[i]].display), SAFE_TEXT_HEADER);
-			printf("%s %s=%s", missing ? "," : "", cmd_folder_roles[i], buf_ptr(&b));
-			buf_free(&b);
-			missing = true;
-		}
+		if (folders.special[i] < 0)
+			continue;
+		name = folders.v[folders.special[i]].display;
+		safe = safe_text_line(name, strlen(name), CHECK_NAME_MAX);
+		printf("%s %s=%s", found++ > 0 ? "," : "", cmd_folder_roles[i], safe);
+		free(safe);
 	}
-	printf("%s\n", missing ? "" : " none");
+	printf("%s\n", found > 0 ? "" : " none");
 	for (i = 0; i < 5; i++) {
 		if (folders.missing[i] != NULL)
 			printf("  imap  note: %s=%s is not on the server yet; tern creates it "

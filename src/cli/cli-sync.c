@@ -12,23 +12,23 @@
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-sync.h"
 #include "conf/conf.h"
-#include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/safe-text.h"
 
+/* A folder name in the summary line: enough to recognise it. */
+#define SYNC_NAME_MAX 1024
+
 static void
 sync_report(const char *name, const struct sync_stats *st)
 {
-	struct buf b;
+	char *safe = safe_text_line(name, strlen(name), SYNC_NAME_MAX);
 
-	buf_init(&b, 64 * 1024);
-	(void)safe_text_append(&b, name, strlen(name), SAFE_TEXT_HEADER);
-	printf("%s: %u messages, %u new, %u changed, %u vanished%s\n", buf_ptr(&b), st->total,
+	printf("%s: %u messages, %u new, %u changed, %u vanished%s\n", safe, st->total,
 	    st->added, st->changed, st->vanished,
 	    st->rebuilt ? " (UIDVALIDITY changed: fetched again)" : "");
-	buf_free(&b);
+	free(safe);
 }
 
 int

@@ -7,7 +7,6 @@
 
 #include "cmd/cmd-imap.h"
 #include "imap/imap-conn.h"
-#include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 #include "mime/safe-text.h"
@@ -26,24 +25,12 @@ struct cmd_imap {
 	struct net_loop *loop;
 	struct imap_client *client;
 	struct imap_conn *conn;
-	enum imap_conn_lost lost_reason;
-	bool lost;
+	enum imap_conn_lost lost_reason;	/* once imap_conn_is_lost() */
 	char *bye;		/* the text of an unsolicited BYE, made safe */
 	struct imap_client_handlers delegate;	/* cmd_imap_set_handlers */
 	bool qresync_enabled;
 	bool logging_out;
 };
-
-/* Server bytes as one safe line, shortened. */
-static char *
-cmd_imap_safe(const char *s, size_t len)
-{
-	struct buf b;
-
-	buf_init(&b, CMD_IMAP_TEXT_MAX);
-	(void)safe_text_append(&b, s, len, SAFE_TEXT_HEADER);
-	return buf_detach(&b);
-}
 
 static void
 cmd_imap_bye(void *ctx, const char *text)
@@ -53,14 +40,14 @@ cmd_imap_bye(void *ctx, const char *text)
 	if (s->logging_out)
 		return;
 	free(s->bye);
-	s->bye = cmd_imap_safe(text, strlen(text));
+	s->bye = safe_text_line(text, strlen(text), CMD_IMAP_TEXT_MAX);
 }
 
 static void
 cmd_imap_alert(void *ctx, const char *text)
 {
 	struct cmd_imap *s = ctx;
-	char *safe = cmd_imap_safe(text, strlen(text));
+	char *safe = safe_text_line(text, strlen(text), CMD_IMAP_TEXT_MAX);
 
 	/* RFC 3501 §7.1: an ALERT must be shown to the user. */
 	log_warn("account '%s': %s says: %s", s->account, s->peer, safe);
@@ -132,20 +119,15 @@ cmd_imap_lost(void *ctx, enum imap_conn_lost reason)
 {
 	struct cmd_imap *s = ctx;
 
-	s->lost = true;
 	s->lost_reason = reason;
 }
 
 char *
 cmd_imap_failure(const char *what, enum imap_result result, const struct imap_response *tagged)
 {
-	char *text, *msg;
+	char *text = imap_result_text(result, tagged);
+	char *msg = xasprintf("%s: %s", what, text);
 
-	if (result == IMAP_RESULT_LOST || tagged == NULL)
-		return xasprintf("%s: the connection was lost", what);
-	text = cmd_imap_safe(tagged->text, tagged->text_len);
-	msg = xasprintf("%s: the server answered %s%s%s", what,
-	    result == IMAP_RESULT_NO ? "NO" : "BAD", text[0] != '\0' ? ": " : "", text);
 	free(text);
 	return msg;
 }
@@ -172,7 +154,7 @@ cmd_imap_lost_error(const struct cmd_imap *s)
 		why = imap_client_error(s->client);
 		if (why == NULL)
 			why = "unknown error";
-		safe = cmd_imap_safe(why, strlen(why));
+		safe = safe_text_line(why, strlen(why), CMD_IMAP_TEXT_MAX);
 		msg = xasprintf("%s sent a response tern cannot read (%s)", s->peer, safe);
 		free(safe);
 		return msg;
@@ -183,7 +165,7 @@ int
 cmd_imap_wait(struct cmd_imap *s, char **error_r)
 {
 	*error_r = NULL;
-	if (!s->lost && imap_conn_wait(s->conn) == 0 && !s->lost)
+	if (imap_conn_wait(s->conn) == 0)
 		return 0;
 	*error_r = cmd_imap_lost_error(s);
 	return -1;
@@ -198,7 +180,7 @@ cmd_imap_client(struct cmd_imap *s)
 bool
 cmd_imap_alive(const struct cmd_imap *s)
 {
-	return !s->lost;
+	return !imap_conn_is_lost(s->conn);
 }
 
 const char *
@@ -290,7 +272,7 @@ cmd_imap_close(struct cmd_imap **sp)
 
 	if (s == NULL)
 		return;
-	if (s->conn != NULL && !s->lost) {
+	if (s->conn != NULL && !imap_conn_is_lost(s->conn)) {
 		char *error = NULL;
 
 		s->logging_out = true;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "imap/imap-client.h"
+#include "mime/safe-text.h"
 #include "imap/imap-client-private.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -172,6 +173,9 @@ struct cmd {
 	struct cmd *then;
 	struct cmd *after;
 };
+
+/* Server text quoted in a message: enough to read, never a screenful. */
+#define IMAP_RESULT_TEXT_MAX 300
 
 struct imap_client {
 	struct imap_parser *parser;
@@ -1678,4 +1682,18 @@ imap_client_idle_rearm(struct imap_client *c)
 		return;
 	c->idle_rearm = true;
 	imap_client_idle_done(c);
+}
+
+char *
+imap_result_text(enum imap_result result, const struct imap_response *tagged)
+{
+	char *text, *msg;
+
+	if (result == IMAP_RESULT_LOST || tagged == NULL)
+		return xstrdup("the connection was lost");
+	text = safe_text_line(tagged->text, tagged->text_len, IMAP_RESULT_TEXT_MAX);
+	msg = xasprintf("the server answered %s%s%s", result == IMAP_RESULT_OK ? "OK" :
+	    result == IMAP_RESULT_NO ? "NO" : "BAD", text[0] != '\0' ? ": " : "", text);
+	free(text);
+	return msg;
 }

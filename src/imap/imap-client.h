@@ -326,6 +326,11 @@ struct imap_copyuid {
 bool imap_response_copyuid(const struct imap_response *tagged, struct imap_copyuid *r);
 bool imap_response_appenduid(const struct imap_response *tagged, struct imap_copyuid *r);
 
+/* A command's NO, BAD or loss in words for a message: "the server
+ * answered NO: TEXT" (its text made safe and shortened) or "the
+ * connection was lost". A new string (free() it). */
+char *imap_result_text(enum imap_result result, const struct imap_response *tagged);
+
 /* True for a well-formed UID set ("1", "1:5", "3,7:*", no spaces). */
 bool imap_uid_set_valid(const char *set);
 

@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "lib/buf.h"
+#include "lib/xmalloc.h"
 #include "lib/str.h"
 #include "mime/safe-text.h"
 
@@ -170,6 +171,19 @@ safe_text_append(struct buf *out, const char *s, size_t len, enum safe_text_mode
 		i += n;
 	}
 	return 0;
+}
+
+char *
+safe_text_line(const char *s, size_t len, size_t max)
+{
+	struct buf b;
+	char *line;
+
+	buf_init(&b, max);
+	(void)safe_text_append(&b, s, len, SAFE_TEXT_HEADER);
+	line = buf_len(&b) > 0 ? buf_detach(&b) : xstrdup("");
+	buf_free(&b);
+	return line;
 }
 
 struct safe_text_range {

@@ -39,6 +39,11 @@ enum safe_text_mode {
 /* Appends the safe form of len bytes of s (claimed UTF-8) to out. */
 int safe_text_append(struct buf *out, const char *s, size_t len, enum safe_text_mode mode);
 
+/* Text from elsewhere (a server's reply, a folder name) for a one-line
+ * message: the header-mode safe form of len bytes of s, cut at a
+ * character boundary within max bytes. A new string (free() it). */
+char *safe_text_line(const char *s, size_t len, size_t max);
+
 /* True when code point cp must never be written as itself in mode
  * (ZWJ is reported forbidden here; only its use inside emoji is kept). */
 bool safe_text_forbidden(uint32_t cp, enum safe_text_mode mode);

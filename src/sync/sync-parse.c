@@ -9,10 +9,8 @@
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
-#include "mime/safe-text.h"
 #include "sync/sync-parse.h"
 
-#define SYNC_TEXT_MAX 300
 /* A UID set longer than this is not one a server sends for one folder. */
 #define SYNC_UID_SET_RANGES_MAX 1000000
 
@@ -35,7 +33,10 @@ sync_strcmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void
+/* FLAGS list to index bits and a keyword string (sorted, deduplicated,
+ * at most SYNC_KEYWORDS_MAX; \Recent and other system flags dropped).
+ * keywords_r: a new string. */
+static void
 sync_flags_parse(const struct imap_arg *list, size_t count, uint32_t *flags_r,
     char **keywords_r)
 {
@@ -344,14 +345,4 @@ sync_uids_free(struct sync_uids *u)
 {
 	free(u->v);
 	memset(u, 0, sizeof(*u));
-}
-
-char *
-sync_safe_text(const char *s, size_t len)
-{
-	struct buf b;
-
-	buf_init(&b, SYNC_TEXT_MAX);
-	(void)safe_text_append(&b, s, len, SAFE_TEXT_HEADER);
-	return buf_detach(&b);
 }

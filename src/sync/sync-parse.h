@@ -30,12 +30,6 @@ struct sync_fetch {
 int sync_fetch_parse(const struct imap_arg *items, size_t count, struct sync_fetch *f_r);
 void sync_fetch_free(struct sync_fetch *f);
 
-/* FLAGS list to index bits and a keyword string (sorted, deduplicated,
- * at most SYNC_KEYWORDS_MAX; \Recent and unknown system flags dropped).
- * keywords_r: a new string. */
-void sync_flags_parse(const struct imap_arg *list, size_t count, uint32_t *flags_r,
-    char **keywords_r);
-
 /* IMAP date-time "17-Jul-1996 02:44:25 -0700" to seconds since the epoch
  * (UTC). Returns 0, or -1. */
 int sync_imap_date(const char *s, size_t len, int64_t *t_r);
@@ -62,8 +56,5 @@ void sync_uids_sort(struct sync_uids *u);
 /* After sync_uids_sort(). */
 bool sync_uids_contains(const struct sync_uids *u, uint32_t uid);
 void sync_uids_free(struct sync_uids *u);
-
-/* Server text for a message: one safe line, shortened. A new string. */
-char *sync_safe_text(const char *s, size_t len);
 
 #endif

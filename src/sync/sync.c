@@ -177,19 +177,10 @@ static void
 sync_cmd_done(void *ctx, enum imap_result result, const struct imap_response *tagged)
 {
 	struct sync_ctx *s = ctx;
-	char *text;
-
 	if (result == IMAP_RESULT_OK || s->failed_cmd)
 		return;
 	s->failed_cmd = true;
-	if (result == IMAP_RESULT_LOST || tagged == NULL) {
-		s->cmd_error = xstrdup("the connection was lost");
-		return;
-	}
-	text = sync_safe_text(tagged->text, tagged->text_len);
-	s->cmd_error = xasprintf("the server answered %s%s%s",
-	    result == IMAP_RESULT_NO ? "NO" : "BAD", text[0] != '\0' ? ": " : "", text);
-	free(text);
+	s->cmd_error = imap_result_text(result, tagged);
 }
 
 /* Runs what is queued; -1 with *error_r when the connection was lost or

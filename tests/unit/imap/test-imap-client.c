@@ -1255,9 +1255,32 @@ test_uid_sets(void)
 	free(big);
 }
 
+static void
+test_result_text(void)
+{
+	struct imap_client *c = client(0);
+	struct imap_parser *p = imap_parser_create(NULL);
+	const struct imap_response *r;
+	char *text;
+	static const char line[] = "t1 NO [ALERT] disk\033[2J full\r\n";
+
+	imap_parser_feed(p, line, sizeof(line) - 1);
+	tap_is_int(imap_parser_next(p, &r), 1, "result text: parsed");
+	text = imap_result_text(IMAP_RESULT_NO, r);
+	tap_is_str(text, "the server answered NO: disk\xe2\x90\x9b[2J full",
+	    "result text: NO with the text made safe");
+	free(text);
+	text = imap_result_text(IMAP_RESULT_LOST, NULL);
+	tap_is_str(text, "the connection was lost", "result text: lost");
+	free(text);
+	imap_parser_destroy(&p);
+	imap_client_destroy(&c);
+}
+
 int
 main(void)
 {
+	test_result_text();
 	buf_init(&ev, 1 << 24);
 	buf_init(&all_out, 1 << 26);
 	test_simple_builders();

@@ -356,9 +356,27 @@ test_truncate(void)
 	tap_ok(n == 0 && w == 0, "zero columns keep nothing");
 }
 
+static void
+test_line(void)
+{
+	char *s = safe_text_line("bad\033[2Jthing\r\nnext", 19, 300);
+
+	tap_ok(strchr(s, '\033') == NULL && strchr(s, '\r') == NULL &&
+	    strchr(s, '\n') == NULL, "line: no controls survive");
+	tap_ok(strstr(s, "thing next") != NULL, "line: CRLF is one space");
+	free(s);
+	s = safe_text_line("\xc3\xa9\xc3\xa9\xc3\xa9", 6, 5);
+	tap_is_str(s, "\xc3\xa9\xc3\xa9", "line: cut within max at a character boundary");
+	free(s);
+	s = safe_text_line("", 0, 10);
+	tap_is_str(s, "", "line: empty");
+	free(s);
+}
+
 int
 main(void)
 {
+	test_line();
 	test_c0_del_c1();
 	test_sequences();
 	test_exhaustive();

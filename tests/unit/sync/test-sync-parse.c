@@ -193,15 +193,6 @@ test_uid_sets(void)
 	sync_uids_free(&u);
 }
 
-static void
-test_safe_text(void)
-{
-	char *s = sync_safe_text("bad\033[2Jthing\r\n", 15);
-
-	tap_ok(strchr(s, '\033') == NULL && strchr(s, '\r') == NULL, "server text made safe");
-	free(s);
-}
-
 int
 main(void)
 {
@@ -209,6 +200,5 @@ main(void)
 	test_many_keywords();
 	test_dates();
 	test_uid_sets();
-	test_safe_text();
 	return tap_done();
 }
