@@ -76,3 +76,14 @@ class BackgroundServer:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await server.wait_closed()
+
+
+def serve_until_interrupted(server, what):
+    """Command-line use: start server, say where it listens, run until ^C."""
+    with server:
+        print("%s on %s:%d" % (what, HOST, server.port), flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0

@@ -44,7 +44,7 @@ import re
 import sys
 import threading
 
-from background import HOST, BackgroundServer  # noqa: E402
+from background import HOST, BackgroundServer, serve_until_interrupted  # noqa: E402
 MODES = (None, "close_after_greeting", "drop_after", "stall_after",
          "truncate_line", "strip_starttls", "strip_condstore")
 
@@ -253,13 +253,8 @@ def main(argv):
         return 2
     mode = argv[2] if len(argv) > 2 else None
     n = int(argv[3]) if len(argv) > 3 else 0
-    with FaultProxy(int(argv[1]), mode, n) as proxy:
-        print("listening on %s:%d (%s)" % (HOST, proxy.port, mode or "forward"), flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    return serve_until_interrupted(FaultProxy(int(argv[1]), mode, n),
+                                   "fault proxy (%s)" % (mode or "forward"))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import re
 import sys
 import threading
 
-from background import HOST, BackgroundServer  # noqa: E402
+from background import BackgroundServer, serve_until_interrupted  # noqa: E402
 USER = b"alice"
 PASSWORD = b"alice-pw"
 CAPS = b"IMAP4rev1 AUTH=PLAIN LITERAL+ SPECIAL-USE IDLE"
@@ -334,13 +334,7 @@ def main(argv):
     if len(argv) != 2 or argv[1] not in SCENARIOS:
         sys.stderr.write(__doc__)
         return 2
-    with HostileServer(argv[1]) as server:
-        print("%s on %s:%d" % (argv[1], HOST, server.port), flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    return serve_until_interrupted(HostileServer(argv[1]), argv[1])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ exit status, stdout and stderr."""
 
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -71,3 +72,37 @@ class TernTestCase(unittest.TestCase):
 
     def assertStatus(self, result, status):
         self.assertEqual(result.status, status, repr(result))
+
+
+class ServersTestCase(TernTestCase):
+    """Test cases that share one private Dovecot and SMTP sink (cls.s,
+    tests/harness/servers.py), started once for the class. Subclasses
+    may override require() (skip before anything starts) and fill()
+    (put mail on the servers once they are up)."""
+
+    @classmethod
+    def require(cls):
+        need_tern(cls)
+
+    @classmethod
+    def fill(cls):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.require()
+        harness = os.path.join(os.path.dirname(__file__), "..", "harness")
+        if harness not in sys.path:
+            sys.path.insert(0, harness)
+        from servers import Servers
+        cls.servers = Servers()
+        cls.s = cls.servers.__enter__()
+        try:
+            cls.fill()
+        except BaseException:
+            cls.servers.__exit__(None, None, None)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.servers.__exit__(None, None, None)

@@ -10,8 +10,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
-from servers import Servers  # noqa: E402
-from ternlib import TernTestCase, need_tern  # noqa: E402
+from ternlib import ServersTestCase  # noqa: E402
 
 
 def free_port():
@@ -23,16 +22,7 @@ def free_port():
     return port
 
 
-class TestCheckLogin(TernTestCase):
-    @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
+class TestCheckLogin(ServersTestCase):
 
     def account(self, *lines, name="a"):
         body = "".join("    %s\n" % l for l in lines)

@@ -27,8 +27,7 @@ for _d in ("harness", "faults"):
         sys.path.insert(0, _p)
 
 from faultproxy import FaultProxy  # noqa: E402
-from servers import Servers  # noqa: E402
-from ternlib import TERN, TernTestCase, need_tern  # noqa: E402
+from ternlib import TERN, ServersTestCase  # noqa: E402
 
 TIMEOUT = 2                 # the mailrc's "set timeout"
 COMMANDS = (("--check",), ("--folders",))
@@ -214,16 +213,7 @@ def _secrets(user=b"alice", password=b"alice-pw"):
     return forms
 
 
-class TestFaults(TernRunMixin, TernTestCase):
-    @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
+class TestFaults(TernRunMixin, ServersTestCase):
 
     def tern_via(self, proxy, command, tls_no=True, extra=(), timeout=30):
         path = self.mailrc(mailrc_text(proxy.port, tls_no, extra))

@@ -11,18 +11,15 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
-from servers import Servers, imap_quote  # noqa: E402
-from ternlib import TernTestCase, need_tern  # noqa: E402
+from servers import imap_quote  # noqa: E402
+from ternlib import ServersTestCase  # noqa: E402
 
 SAFE = re.compile(r"^[^\x00-\x08\x0b-\x1f\x7f]*$")
 
 
-class TestFolders(TernTestCase):
+class TestFolders(ServersTestCase):
     @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
+    def fill(cls):
         cls.s.fill_sample()
         conn = cls.s.imap("alice")
         try:
@@ -33,9 +30,6 @@ class TestFolders(TernTestCase):
         finally:
             conn.logout()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
 
     def account(self, *lines, security="plain", user="alice"):
         s = self.s

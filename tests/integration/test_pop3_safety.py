@@ -9,8 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
-from servers import Servers  # noqa: E402
-from ternlib import TernTestCase, need_tern  # noqa: E402
+from ternlib import ServersTestCase, TernTestCase  # noqa: E402
 
 # Every batch entry point of PRODUCT.md (the interactive client, with no
 # terminal, is included too: it must not start without the warning).
@@ -77,23 +76,17 @@ account old {
             self.assertIn("pop3-delete: no (mail stays on the server)", r.out)
 
 
-class TestNoDele(TernTestCase):
+class TestNoDele(ServersTestCase):
     """Against a real Dovecot POP3 server with mail in it."""
 
     @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
+    def fill(cls):
         for i in range(3):
             cls.s.append("alice", "INBOX",
                          ("From: x@example.org\r\nTo: alice@example.org\r\n"
                           "Subject: pop test %d\r\nMessage-ID: <pop%d@example.org>\r\n"
                           "\r\nbody %d\r\n" % (i, i, i)).encode())
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
 
     def conf(self, delete):
         return ("account imap {\n    set imap=imap://alice@127.0.0.1:%d\n"

@@ -7,20 +7,21 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
-from servers import Servers, imap_append  # noqa: E402
-from ternlib import TERN, TernTestCase, need_tern  # noqa: E402
+from servers import imap_append  # noqa: E402
+from ternlib import TERN, ServersTestCase  # noqa: E402
 from tmuxlib import Tmux, need_tmux  # noqa: E402
 
 COUNT = 400
 
 
-class TestSyncProgress(TernTestCase):
+class TestSyncProgress(ServersTestCase):
     @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
+    def require(cls):
+        super().require()
         need_tmux()
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
+
+    @classmethod
+    def fill(cls):
         conn = cls.s.imap("alice")
         try:
             conn.create("Big")
@@ -29,9 +30,6 @@ class TestSyncProgress(TernTestCase):
         finally:
             conn.logout()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
 
     def rc(self):
         return self.mailrc("set cache-dir=%s\naccount a {\n"

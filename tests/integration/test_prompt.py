@@ -7,22 +7,16 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
-from servers import Servers  # noqa: E402
-from ternlib import TERN, TernTestCase, need_tern  # noqa: E402
+from ternlib import TERN, ServersTestCase  # noqa: E402
 from tmuxlib import Tmux, need_tmux  # noqa: E402
 
 
-class TestPasswordPrompt(TernTestCase):
+class TestPasswordPrompt(ServersTestCase):
     @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
+    def require(cls):
+        super().require()
         need_tmux()
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
 
     def run_check(self, typed):
         path = self.mailrc("account a {\n    set imap=imap://alice@127.0.0.1:%d\n"

@@ -15,8 +15,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "faults"))
 
 from faultproxy import FaultProxy  # noqa: E402
-from servers import Servers, imap_append  # noqa: E402
-from ternlib import TernTestCase, need_tern  # noqa: E402
+from servers import imap_append  # noqa: E402
+from ternlib import ServersTestCase  # noqa: E402
 
 
 def message(i, subject=None, refs=None):
@@ -29,17 +29,11 @@ def message(i, subject=None, refs=None):
     return (hdr + "\r\nbody %d\r\n" % i).encode()
 
 
-class TestSync(TernTestCase):
+class TestSync(ServersTestCase):
     @classmethod
-    def setUpClass(cls):
-        need_tern(cls)
-        cls.servers = Servers()
-        cls.s = cls.servers.__enter__()
+    def fill(cls):
         cls.n = 0
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.__exit__(None, None, None)
 
     def setUp(self):
         super().setUp()

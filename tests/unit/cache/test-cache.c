@@ -406,10 +406,12 @@ test_truncated_file(void)
 	free(path);
 }
 
+/* Saves a 2,500-message INBOX in cache name, then changes one stored
+ * record with edit, behind the cache's back. */
 static void
-test_flipped_byte(void)
+edit_record(const char *name, const char *key, size_t keylen,
+    void (*edit)(unsigned char *val, size_t len))
 {
-	static const char key0[] = "f\0INBOX\0c\0\0\0\0";
 	struct cache *cache;
 	struct store *store;
 	struct index *idx;
@@ -417,20 +419,42 @@ test_flipped_byte(void)
 	size_t len;
 	char *path, *error = NULL;
 
-	cache = open_cache("flip");
+	cache = open_cache(name);
 	idx = make_index(1, 2500);
 	save(cache, "INBOX", idx);
 	index_destroy(&idx);
 	cache_close(&cache);
-	path = account_path("flip");
+	path = account_path(name);
 	store_open(path, CACHE_FORMAT_VERSION, on_warn, NULL, &store, &error);
-	if (store_get(store, key0, sizeof key0 - 1, (void **)&val, &len, &error) == 1) {
-		val[len / 2] ^= 0x20;
-		store_put(store, key0, sizeof key0 - 1, val, len, &error);
+	if (store_get(store, key, keylen, (void **)&val, &len, &error) == 1) {
+		edit(val, len);
+		store_put(store, key, keylen, val, len, &error);
 		free(val);
 	}
 	store_close(&store);
 	free(path);
+}
+
+static void
+flip_middle_byte(unsigned char *val, size_t len)
+{
+	val[len / 2] ^= 0x20;
+}
+
+/* A later format, correctly checksummed (the checksum skips the header). */
+static void
+bump_version(unsigned char *val, size_t len)
+{
+	(void)len;
+	val[1] = CACHE_FORMAT_VERSION + 1;
+}
+
+static void
+test_flipped_byte(void)
+{
+	static const char key0[] = "f\0INBOX\0c\0\0\0\0";
+
+	edit_record("flip", key0, sizeof key0 - 1, flip_middle_byte);
 	check_recovers("flip", "a chunk with a flipped byte");
 	tap_is_int(count_aside("flip"), 0, "the file itself is kept");
 }
@@ -439,30 +463,14 @@ static void
 test_future_version(void)
 {
 	static const char key1[] = "f\0INBOX\0c\0\0\0\1";
-	struct cache *cache;
 	struct store *store;
-	struct index *idx;
-	unsigned char *val;
-	size_t len;
 	char *path, *error = NULL;
 
-	/* A chunk record of a later format, correctly checksummed. */
-	cache = open_cache("future");
-	idx = make_index(1, 2500);
-	save(cache, "INBOX", idx);
-	index_destroy(&idx);
-	cache_close(&cache);
-	path = account_path("future");
-	store_open(path, CACHE_FORMAT_VERSION, on_warn, NULL, &store, &error);
-	if (store_get(store, key1, sizeof key1 - 1, (void **)&val, &len, &error) == 1) {
-		val[1] = CACHE_FORMAT_VERSION + 1;
-		store_put(store, key1, sizeof key1 - 1, val, len, &error);
-		free(val);
-	}
-	store_close(&store);
+	edit_record("future", key1, sizeof key1 - 1, bump_version);
 	check_recovers("future", "a chunk record of a future version");
 
 	/* A whole file of a later format. */
+	path = account_path("future");
 	store_open(path, CACHE_FORMAT_VERSION, on_warn, NULL, &store, &error);
 	store_put(store, "v", 1, "V\0\0\0\x63", 5, &error);
 	store_close(&store);
