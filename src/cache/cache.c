@@ -442,3 +442,68 @@ cache_folders_free(char **folders)
 		free(folders[i]);
 	free(folders);
 }
+
+/* ---- named state records ---- */
+
+static char *
+cache_state_key(const char *name, size_t *len_r)
+{
+	size_t n = strlen(name);
+	char *key = xmalloc(n + 2);
+
+	key[0] = 's';
+	key[1] = '\0';
+	memcpy(key + 2, name, n);
+	*len_r = n + 2;
+	return key;
+}
+
+int
+cache_state_get(struct cache *cache, const char *name, char **val_r, size_t *len_r,
+    char **error_r)
+{
+	size_t klen;
+	char *key = cache_state_key(name, &klen);
+	void *val = NULL;
+	int r;
+
+	r = store_get(cache->store, key, klen, &val, len_r, error_r);
+	free(key);
+	*val_r = val;
+	return r;
+}
+
+static int
+cache_state_write(struct cache *cache, const char *name, const void *val, size_t len,
+    bool del, char **error_r)
+{
+	size_t klen;
+	char *key = cache_state_key(name, &klen);
+	int r;
+
+	if (store_begin(cache->store, error_r) != 0) {
+		free(key);
+		return -1;
+	}
+	r = del ? store_del(cache->store, key, klen, error_r) :
+	    store_put(cache->store, key, klen, val, len, error_r);
+	free(key);
+	if (r != 0) {
+		store_abort(cache->store);
+		return -1;
+	}
+	return store_commit(cache->store, error_r);
+}
+
+int
+cache_state_put(struct cache *cache, const char *name, const void *val, size_t len,
+    char **error_r)
+{
+	return cache_state_write(cache, name, val, len, false, error_r);
+}
+
+int
+cache_state_del(struct cache *cache, const char *name, char **error_r)
+{
+	return cache_state_write(cache, name, NULL, 0, true, error_r);
+}

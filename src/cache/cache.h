@@ -60,6 +60,15 @@ int cache_save(struct cache *cache, const char *folder, struct index *idx,
     char **error_r);
 /* Forgets a folder (UIDVALIDITY changed, or the folder is gone). */
 int cache_drop(struct cache *cache, const char *folder, char **error_r);
+/* Small named records beside the folders (the filter engine's progress):
+ * "s" NUL name. Each put is its own transaction, so once it returns the
+ * record survives the process being killed. get returns 1 and a copy
+ * (free() it) when found, 0 when not, -1 on I/O errors. */
+int cache_state_get(struct cache *cache, const char *name, char **val_r, size_t *len_r,
+    char **error_r);
+int cache_state_put(struct cache *cache, const char *name, const void *val, size_t len,
+    char **error_r);
+int cache_state_del(struct cache *cache, const char *name, char **error_r);
 /* The folders in the cache, in byte order; NULL-terminated, free with
  * cache_folders_free(). */
 char **cache_folders(struct cache *cache);

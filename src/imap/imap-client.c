@@ -64,6 +64,7 @@ enum cmd_word {
 	CMD_UNSELECT,
 	CMD_UID_FETCH,
 	CMD_UID_STORE,
+	CMD_UID_SEARCH,
 	CMD_UID_COPY,
 	CMD_UID_MOVE,
 	CMD_APPEND,
@@ -95,6 +96,7 @@ static const struct {
 	[CMD_UNSELECT] = { "UNSELECT", false },
 	[CMD_UID_FETCH] = { "UID FETCH", false },
 	[CMD_UID_STORE] = { "UID STORE", false },
+	[CMD_UID_SEARCH] = { "UID SEARCH", false },
 	[CMD_UID_COPY] = { "UID COPY", false },
 	[CMD_UID_MOVE] = { "UID MOVE", false },
 	[CMD_APPEND] = { "APPEND", false },
@@ -131,6 +133,7 @@ static const struct {
 	{ IMAP_CAP_ESEARCH, "ESEARCH" },
 	{ IMAP_CAP_BINARY, "BINARY" },
 	{ IMAP_CAP_STATUS_SIZE, "STATUS=SIZE" },
+	{ IMAP_CAP_X_GM_EXT_1, "X-GM-EXT-1" },
 };
 
 /* STATUS items, in the order of enum imap_status_item. */
@@ -177,6 +180,12 @@ struct cmd {
 /* Server text quoted in a message: enough to read, never a screenful. */
 #define IMAP_RESULT_TEXT_MAX 300
 
+/* UID sets that a copy proved, each usable once. */
+struct proofs {
+	char **v;
+	size_t n;
+};
+
 struct imap_client {
 	struct imap_parser *parser;
 	struct imap_client_handlers h;
@@ -201,9 +210,10 @@ struct imap_client {
 	char *selected;
 	bool selected_rw;
 	uint64_t sel_gen;
-	/* UID sets a UID COPY from the selected mailbox copied (COPYUID). */
-	char **proofs;
-	size_t nproofs;
+	/* UID sets a UID COPY from the selected mailbox copied: with
+	 * COPYUID and UIDPLUS (the expunge may follow), and any copy that
+	 * succeeded (without UIDPLUS only \Deleted may follow). */
+	struct proofs moved, copied;
 	char *trash;
 
 	bool failed;
@@ -665,19 +675,26 @@ cmd_queue(struct imap_client *c, struct cmd *cmd, const struct imap_cmd_callback
 /* A SELECT, EXAMINE or UNSELECT is queued: from here on nothing is known
  * to be selected, and copies made from the old mailbox prove nothing. */
 static void
-selection_changes(struct imap_client *c)
+proofs_clear(struct proofs *p)
 {
 	size_t i;
 
+	for (i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+static void
+selection_changes(struct imap_client *c)
+{
 	c->sel_gen++;
 	free(c->selected);
 	c->selected = NULL;
 	c->selected_rw = false;
-	for (i = 0; i < c->nproofs; i++)
-		free(c->proofs[i]);
-	free(c->proofs);
-	c->proofs = NULL;
-	c->nproofs = 0;
+	proofs_clear(&c->moved);
+	proofs_clear(&c->copied);
 }
 
 /* ---- the client ---- */
@@ -970,6 +987,30 @@ handle_vanished(struct imap_client *c, const struct imap_response *r)
 	return true;
 }
 
+/* ESEARCH (TAG "t") ...: the tag says which search it answers. */
+static bool
+handle_esearch(struct imap_client *c, const struct imap_response *r)
+{
+	const struct imap_arg *corr;
+	const char *tag;
+	size_t n, len;
+	struct cmd *cmd;
+
+	if (r->count < 2 || !imap_arg_get_list(&r->args[1], &corr, &n) || n != 2 ||
+	    !imap_arg_atom_equals(&corr[0], "TAG") ||
+	    !imap_arg_get_string(&corr[1], &tag, &len))
+		return false;
+	for (cmd = c->head; cmd != NULL && cmd->written > 0; cmd = cmd->next) {
+		if (cmd->word == CMD_UID_SEARCH && strcmp(cmd->tag, tag) == 0) {
+			if (cmd->cb.data == NULL)
+				return false;
+			cmd->cb.data(cmd->cb.ctx, r);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 handle_untagged(struct imap_client *c, const struct imap_response *r)
 {
@@ -985,6 +1026,7 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 		{ "LSUB", CMD_LSUB },
 		{ "STATUS", CMD_STATUS },
 		{ "MYRIGHTS", CMD_MYRIGHTS },
+		{ "SEARCH", CMD_UID_SEARCH },
 	};
 	const struct imap_arg *a = &r->args[0];
 	size_t i;
@@ -1008,6 +1050,8 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 			return;
 		}
 	}
+	if (imap_arg_atom_equals(a, "ESEARCH") && handle_esearch(c, r))
+		return;
 	if (imap_arg_atom_equals(a, "VANISHED") && handle_vanished(c, r))
 		return;
 	if (handle_numbered(c, r))
@@ -1034,22 +1078,22 @@ handle_continuation(struct imap_client *c)
 }
 
 static void
-proof_add(struct imap_client *c, const char *set)
+proof_add(struct proofs *p, const char *set)
 {
-	c->proofs = xreallocarray(c->proofs, c->nproofs + 1, sizeof *c->proofs);
-	c->proofs[c->nproofs++] = xstrdup(set);
+	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	p->v[p->n++] = xstrdup(set);
 }
 
 /* Uses up the proof that set was copied from the selected mailbox. */
 static bool
-proof_take(struct imap_client *c, const char *set)
+proof_take(struct proofs *p, const char *set)
 {
 	size_t i;
 
-	for (i = 0; i < c->nproofs; i++) {
-		if (strcmp(c->proofs[i], set) == 0) {
-			free(c->proofs[i]);
-			c->proofs[i] = c->proofs[--c->nproofs];
+	for (i = 0; i < p->n; i++) {
+		if (strcmp(p->v[i], set) == 0) {
+			free(p->v[i]);
+			p->v[i] = p->v[--p->n];
 			return true;
 		}
 	}
@@ -1108,10 +1152,12 @@ handle_tagged(struct imap_client *c, const struct imap_response *r)
 		}
 		break;
 	case CMD_UID_COPY:
-		if (result == IMAP_RESULT_OK && cmd->sel_gen == c->sel_gen &&
-		    c->selected != NULL && has_cap(c, IMAP_CAP_UIDPLUS) &&
-		    imap_response_copyuid(r, &cu))
-			proof_add(c, cmd->uid_set);
+		if (result != IMAP_RESULT_OK || cmd->sel_gen != c->sel_gen ||
+		    c->selected == NULL)
+			break;
+		proof_add(&c->copied, cmd->uid_set);
+		if (has_cap(c, IMAP_CAP_UIDPLUS) && imap_response_copyuid(r, &cu))
+			proof_add(&c->moved, cmd->uid_set);
 		break;
 	case CMD_IDLE:
 		if (cmd == c->idle) {
@@ -1559,6 +1605,281 @@ imap_cmd_uid_move(struct imap_client *c, const char *uid_set, const char *mailbo
 	return copy_or_move(c, CMD_UID_MOVE, uid_set, mailbox, cb);
 }
 
+/* Search key words, and how many arguments of which kind follow. */
+static const struct {
+	const char *word;
+	enum imap_search_kind arg1, arg2;	/* IMAP_SEARCH_KEY: none */
+} search_keys[] = {
+	{ "ALL", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "ANSWERED", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "BCC", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "BEFORE", IMAP_SEARCH_DATE, IMAP_SEARCH_KEY },
+	{ "BODY", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "CC", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "DELETED", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "DRAFT", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "FLAGGED", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "FROM", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "HEADER", IMAP_SEARCH_STRING, IMAP_SEARCH_STRING },
+	{ "KEYWORD", IMAP_SEARCH_FLAG, IMAP_SEARCH_KEY },
+	{ "LARGER", IMAP_SEARCH_NUMBER, IMAP_SEARCH_KEY },
+	{ "NOT", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "OR", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "SEEN", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "SINCE", IMAP_SEARCH_DATE, IMAP_SEARCH_KEY },
+	{ "SMALLER", IMAP_SEARCH_NUMBER, IMAP_SEARCH_KEY },
+	{ "SUBJECT", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "TEXT", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "TO", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+	{ "UID", IMAP_SEARCH_UIDSET, IMAP_SEARCH_KEY },
+	{ "UNANSWERED", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "UNDELETED", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "UNDRAFT", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "UNFLAGGED", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "UNKEYWORD", IMAP_SEARCH_FLAG, IMAP_SEARCH_KEY },
+	{ "UNSEEN", IMAP_SEARCH_KEY, IMAP_SEARCH_KEY },
+	{ "X-GM-LABELS", IMAP_SEARCH_STRING, IMAP_SEARCH_KEY },
+};
+
+/* Checks that every key word is known and followed by the arguments it
+ * takes, and that the parentheses balance. */
+static bool
+search_valid(const struct imap_search_arg *args, size_t nargs)
+{
+	size_t i, k, depth = 0;
+
+	for (i = 0; i < nargs; i++) {
+		switch (args[i].kind) {
+		case IMAP_SEARCH_OPEN:
+			depth++;
+			continue;
+		case IMAP_SEARCH_CLOSE:
+			if (depth == 0 || (i > 0 && args[i - 1].kind == IMAP_SEARCH_OPEN))
+				return false;
+			depth--;
+			continue;
+		case IMAP_SEARCH_KEY:
+			break;
+		default:
+			return false;	/* an argument without its key */
+		}
+		for (k = 0; k < nitems(search_keys); k++)
+			if (args[i].s != NULL && strcmp(search_keys[k].word, args[i].s) == 0)
+				break;
+		if (k == nitems(search_keys))
+			return false;
+		if (search_keys[k].arg1 != IMAP_SEARCH_KEY) {
+			if (++i >= nargs || args[i].kind != search_keys[k].arg1)
+				return false;
+		}
+		if (search_keys[k].arg2 != IMAP_SEARCH_KEY) {
+			if (++i >= nargs || args[i].kind != search_keys[k].arg2)
+				return false;
+		}
+	}
+	return depth == 0 && nargs > 0;
+}
+
+static int
+add_search_arg(const struct imap_client *c, struct cmd *cmd, const struct imap_search_arg *a)
+{
+	unsigned y, m, d;
+
+	switch (a->kind) {
+	case IMAP_SEARCH_KEY:
+		add_raw(cmd, a->s);
+		return 0;
+	case IMAP_SEARCH_STRING:
+		return a->s == NULL ? -1 : add_string(c, cmd, a->s, strlen(a->s));
+	case IMAP_SEARCH_NUMBER:
+		buf_printf(&cmd->data, "%llu", (unsigned long long)a->n);
+		return 0;
+	case IMAP_SEARCH_DATE:
+		y = (unsigned)(a->n / 10000);
+		m = (unsigned)(a->n / 100 % 100);
+		d = (unsigned)(a->n % 100);
+		if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+			return -1;
+		buf_printf(&cmd->data, "%u-%s-%u", d, months[m - 1], y);
+		return 0;
+	case IMAP_SEARCH_FLAG:
+		if (a->s == NULL || !atom_valid(a->s))
+			return -1;
+		add_raw(cmd, a->s);
+		return 0;
+	case IMAP_SEARCH_UIDSET:
+		if (!imap_uid_set_valid(a->s))
+			return -1;
+		add_raw(cmd, a->s);
+		return 0;
+	case IMAP_SEARCH_OPEN:
+	case IMAP_SEARCH_CLOSE:
+		break;
+	}
+	return -1;
+}
+
+int
+imap_cmd_uid_search(struct imap_client *c, const struct imap_search_arg *args,
+    size_t nargs, const struct imap_cmd_callbacks *cb)
+{
+	bool utf8 = false, space = false;
+	struct cmd *cmd;
+	size_t i;
+
+	if (c->failed || args == NULL || !search_valid(args, nargs))
+		return -1;
+	for (i = 0; i < nargs; i++) {
+		const unsigned char *p = (const unsigned char *)args[i].s;
+
+		if (args[i].kind != IMAP_SEARCH_STRING)
+			continue;
+		for (; *p != '\0'; p++)
+			if (*p >= 0x80)
+				utf8 = true;
+	}
+	cmd = cmd_new(CMD_UID_SEARCH);
+	if (has_cap(c, IMAP_CAP_ESEARCH))
+		add_raw(cmd, " RETURN (ALL)");
+	if (utf8)
+		add_raw(cmd, " CHARSET UTF-8");
+	for (i = 0; i < nargs; i++) {
+		if (args[i].kind == IMAP_SEARCH_CLOSE) {
+			buf_addc(&cmd->data, ')');
+			space = true;
+			continue;
+		}
+		if (space || i == 0)
+			buf_addc(&cmd->data, ' ');
+		if (args[i].kind == IMAP_SEARCH_OPEN) {
+			buf_addc(&cmd->data, '(');
+			space = false;
+			continue;
+		}
+		if (add_search_arg(c, cmd, &args[i]) != 0)
+			return cmd_refuse(cmd);
+		space = true;
+	}
+	cmd_queue(c, cmd, cb, false);
+	return 0;
+}
+
+/* One UID set ("1:4,9") or a plain number list, calling add per run. */
+static int
+search_add_set(const char *s, size_t len, void (*add)(void *ctx, uint32_t lo, uint32_t hi),
+    void *ctx)
+{
+	const char *p = s, *end = s + len;
+
+	while (p < end) {
+		uint64_t lo = 0, hi;
+		const char *q = p;
+
+		while (q < end && *q >= '0' && *q <= '9' && lo <= UINT32_MAX)
+			lo = lo * 10 + (uint64_t)(*q++ - '0');
+		if (q == p || lo == 0 || lo > UINT32_MAX)
+			return -1;
+		hi = lo;
+		if (q < end && *q == ':') {
+			p = ++q;
+			hi = 0;
+			while (q < end && *q >= '0' && *q <= '9' && hi <= UINT32_MAX)
+				hi = hi * 10 + (uint64_t)(*q++ - '0');
+			if (q == p || hi == 0 || hi > UINT32_MAX)
+				return -1;
+		}
+		if (q < end && *q != ',')
+			return -1;
+		add(ctx, (uint32_t)(lo < hi ? lo : hi), (uint32_t)(lo < hi ? hi : lo));
+		p = q < end ? q + 1 : q;
+	}
+	return 0;
+}
+
+int
+imap_search_response(const struct imap_response *r,
+    void (*add)(void *ctx, uint32_t lo, uint32_t hi), void *ctx)
+{
+	size_t i = 1;
+	const char *s;
+
+	if (r->text != NULL || r->count < 1)
+		return -1;
+	if (imap_arg_atom_equals(&r->args[0], "SEARCH")) {
+		for (; i < r->count; i++) {
+			uint64_t n;
+
+			/* (MODSEQ n) may end a SEARCH answer (CONDSTORE). */
+			if (r->args[i].type == IMAP_ARG_LIST && i + 1 == r->count)
+				break;
+			if (!imap_arg_get_number(&r->args[i], &n) || n == 0 || n > UINT32_MAX)
+				return -1;
+			add(ctx, (uint32_t)n, (uint32_t)n);
+		}
+		return 0;
+	}
+	if (!imap_arg_atom_equals(&r->args[0], "ESEARCH"))
+		return -1;
+	if (i < r->count && r->args[i].type == IMAP_ARG_LIST)
+		i++;
+	if (i < r->count && imap_arg_atom_equals(&r->args[i], "UID"))
+		i++;
+	for (; i + 1 < r->count; i += 2) {
+		if (!imap_arg_atom_equals(&r->args[i], "ALL"))
+			continue;
+		if (!imap_arg_get_atom(&r->args[i + 1], &s))
+			return -1;
+		if (search_add_set(s, strlen(s), add, ctx) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+imap_cmd_uid_store_labels(struct imap_client *c, const char *uid_set, enum imap_store_op op,
+    const char *const *labels, const struct imap_cmd_callbacks *cb)
+{
+	struct cmd *cmd;
+	size_t i;
+
+	if (c->failed || op == IMAP_STORE_SET || labels == NULL || labels[0] == NULL ||
+	    !has_cap(c, IMAP_CAP_X_GM_EXT_1) || !imap_uid_set_valid(uid_set))
+		return -1;
+	cmd = cmd_new(CMD_UID_STORE);
+	add_raw(cmd, " ");
+	add_raw(cmd, uid_set);
+	add_raw(cmd, op == IMAP_STORE_ADD ? " +X-GM-LABELS.SILENT (" : " -X-GM-LABELS.SILENT (");
+	for (i = 0; labels[i] != NULL; i++) {
+		if (i > 0)
+			add_raw(cmd, " ");
+		if (add_string(c, cmd, labels[i], strlen(labels[i])) != 0)
+			return cmd_refuse(cmd);
+	}
+	add_raw(cmd, ")");
+	cmd_queue(c, cmd, cb, false);
+	return 0;
+}
+
+int
+imap_cmd_uid_mark_copied(struct imap_client *c, const char *uid_set,
+    const struct imap_cmd_callbacks *cb)
+{
+	static const char *const deleted[] = { "\\Deleted", NULL };
+	struct cmd *cmd;
+
+	if (c->failed || !imap_uid_set_valid(uid_set) || c->selected == NULL ||
+	    !c->selected_rw || !proof_take(&c->copied, uid_set))
+		return -1;
+	(void)proof_take(&c->moved, uid_set);
+	cmd = cmd_new(CMD_UID_STORE);
+	add_raw(cmd, " ");
+	add_raw(cmd, uid_set);
+	add_raw(cmd, " +FLAGS.SILENT");
+	add_flag_list(cmd, deleted, true);
+	cmd_queue(c, cmd, cb, false);
+	return 0;
+}
+
 /* UID STORE set +FLAGS.SILENT (\Deleted), then the expunge command, which
  * is held back until the STORE's OK: pipelined, it would run even when
  * the STORE failed. */
@@ -1594,8 +1915,9 @@ imap_cmd_uid_expunge_moved(struct imap_client *c, const char *uid_set,
 		return -1;
 	if (c->selected == NULL || !c->selected_rw)
 		return -1;
-	if (!proof_take(c, uid_set))
+	if (!proof_take(&c->moved, uid_set))
 		return -1;
+	(void)proof_take(&c->copied, uid_set);
 	queue_expunge(c, uid_set, CMD_UID_EXPUNGE, uid_set, cb);
 	return 0;
 }

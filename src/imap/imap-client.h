@@ -80,6 +80,7 @@ enum imap_cap {
 	IMAP_CAP_ESEARCH = 1u << 20,
 	IMAP_CAP_BINARY = 1u << 21,
 	IMAP_CAP_STATUS_SIZE = 1u << 22,	/* STATUS=SIZE */
+	IMAP_CAP_X_GM_EXT_1 = 1u << 23,		/* Gmail: X-GM-LABELS */
 };
 
 /* The name as IMAP spells it ("LITERAL+"), for one bit; NULL otherwise. */
@@ -261,6 +262,42 @@ struct imap_fetch_params {
 int imap_cmd_uid_fetch(struct imap_client *c, const char *uid_set,
     const struct imap_fetch_params *params, const struct imap_cmd_callbacks *cb);
 
+/* A search program, token by token; the engine writes and quotes it. */
+enum imap_search_kind {
+	IMAP_SEARCH_KEY,	/* a search key word (s): ALL ANSWERED BCC BEFORE
+				 * BODY CC DELETED DRAFT FLAGGED FROM HEADER
+				 * KEYWORD LARGER NOT OR SEEN SINCE SMALLER
+				 * SUBJECT TEXT TO UID UNANSWERED UNDELETED
+				 * UNDRAFT UNFLAGGED UNKEYWORD UNSEEN
+				 * X-GM-LABELS; any other word is refused */
+	IMAP_SEARCH_STRING,	/* s as an astring (quoted or a literal) */
+	IMAP_SEARCH_NUMBER,	/* n */
+	IMAP_SEARCH_DATE,	/* n = year * 10000 + month * 100 + day,
+				 * written "1-Jan-2025" */
+	IMAP_SEARCH_FLAG,	/* s, a keyword (an atom) */
+	IMAP_SEARCH_UIDSET,	/* s, a UID set */
+	IMAP_SEARCH_OPEN,	/* ( */
+	IMAP_SEARCH_CLOSE,	/* ) */
+};
+
+struct imap_search_arg {
+	enum imap_search_kind kind;
+	const char *s;
+	uint64_t n;
+};
+
+/* UID SEARCH [RETURN (ALL)] [CHARSET UTF-8] program: RETURN (ALL) when
+ * the server has ESEARCH (the answer is one compact UID set), CHARSET
+ * UTF-8 when a string has 8-bit bytes. -1 when a token is malformed or
+ * the parentheses do not balance. data: SEARCH or ESEARCH; read them
+ * with imap_search_response(). */
+int imap_cmd_uid_search(struct imap_client *c, const struct imap_search_arg *args,
+    size_t nargs, const struct imap_cmd_callbacks *cb);
+/* Reads a SEARCH or ESEARCH (UID ALL) response, calling add for each run
+ * of UIDs lo..hi. Returns 0, or -1 when it is neither or is malformed. */
+int imap_search_response(const struct imap_response *r,
+    void (*add)(void *ctx, uint32_t lo, uint32_t hi), void *ctx);
+
 enum imap_store_op { IMAP_STORE_ADD, IMAP_STORE_REMOVE, IMAP_STORE_SET };
 /* UID STORE uid-set [(UNCHANGEDSINCE m)] {+,-,}FLAGS.SILENT (flags).
  * flags: NULL-terminated system flags ("\Seen") or keywords (atoms). The
@@ -285,6 +322,19 @@ int imap_cmd_uid_move(struct imap_client *c, const char *uid_set, const char *ma
  * result (a failed STORE makes it NO without sending the expunge). */
 int imap_cmd_uid_expunge_moved(struct imap_client *c, const char *uid_set,
     const struct imap_cmd_callbacks *cb);
+/* The fallback of a move without UIDPLUS: UID STORE uid-set
+ * +FLAGS.SILENT (\Deleted) for exactly a uid-set that a UID COPY from the
+ * selected mailbox (open read-write) just copied (its tagged OK). Nothing
+ * is expunged: the messages stay, marked, for the user to decide. Uses up
+ * the proof; -1 and nothing sent without it. */
+int imap_cmd_uid_mark_copied(struct imap_client *c, const char *uid_set,
+    const struct imap_cmd_callbacks *cb);
+/* Gmail labels (X-GM-EXT-1): UID STORE uid-set {+,-}X-GM-LABELS.SILENT
+ * (label ...), each label an astring in the form Gmail names it (modified
+ * UTF-7, as folder names). -1 without X-GM-EXT-1 or for
+ * IMAP_STORE_SET. */
+int imap_cmd_uid_store_labels(struct imap_client *c, const char *uid_set,
+    enum imap_store_op op, const char *const *labels, const struct imap_cmd_callbacks *cb);
 /* The explicit, confirmed purge of the Trash folder (the caller has asked
  * the user, or confirm-purge=no): only when the selected mailbox is the
  * one imap_client_set_trash() named, opened read-write. Sends UID STORE

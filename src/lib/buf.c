@@ -1,6 +1,7 @@
 /* Bounded growable buffer. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ buf_reserve(struct buf *b, size_t len)
 	cap = b->cap < BUF_MIN_CAP ? BUF_MIN_CAP : b->cap;
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
+	/* (max + 1 wraps to 0 for an unbounded buffer.) */
+	if (b->max < SIZE_MAX && cap > b->max + 1)
 		cap = b->max + 1;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;

@@ -1,6 +1,7 @@
 /* The pure parts of sync. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,4 +346,69 @@ sync_uids_free(struct sync_uids *u)
 {
 	free(u->v);
 	memset(u, 0, sizeof(*u));
+}
+
+void
+sync_uids_unique(struct sync_uids *u)
+{
+	size_t i, j;
+
+	sync_uids_sort(u);
+	for (i = j = 0; i < u->n; i++) {
+		if (j == 0 || u->v[j - 1] != u->v[i])
+			u->v[j++] = u->v[i];
+	}
+	u->n = j;
+}
+
+char *
+sync_uids_format(const struct sync_uids *u, size_t *pos, size_t max_len)
+{
+	struct buf b;
+	size_t i = *pos;
+
+	if (i >= u->n)
+		return NULL;
+	buf_init(&b, SIZE_MAX);
+	while (i < u->n && (buf_len(&b) == 0 || buf_len(&b) + 24 <= max_len)) {
+		size_t j = i;
+
+		while (j + 1 < u->n && u->v[j + 1] == u->v[j] + 1)
+			j++;
+		if (buf_len(&b) > 0)
+			buf_addc(&b, ',');
+		if (j == i)
+			buf_printf(&b, "%" PRIu32, u->v[i]);
+		else
+			buf_printf(&b, "%" PRIu32 ":%" PRIu32, u->v[i], u->v[j]);
+		i = j + 1;
+	}
+	*pos = i;
+	return buf_detach(&b);
+}
+
+int
+sync_uids_add_set(struct sync_uids *u, const char *set, uint64_t max)
+{
+	struct sync_uid_set parsed;
+	size_t i;
+
+	if (sync_uid_set_parse(set, &parsed) != 0)
+		return -1;
+	if (parsed.count > max || (parsed.nranges > 0 &&
+	    parsed.ranges[parsed.nranges - 1].hi == UINT32_MAX)) {
+		sync_uid_set_free(&parsed);
+		return -1;
+	}
+	for (i = 0; i < parsed.nranges; i++) {
+		uint32_t uid;
+
+		for (uid = parsed.ranges[i].lo; ; uid++) {
+			sync_uids_add(u, uid);
+			if (uid == parsed.ranges[i].hi)
+				break;
+		}
+	}
+	sync_uid_set_free(&parsed);
+	return 0;
 }

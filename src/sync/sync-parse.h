@@ -56,5 +56,15 @@ void sync_uids_sort(struct sync_uids *u);
 /* After sync_uids_sort(). */
 bool sync_uids_contains(const struct sync_uids *u, uint32_t uid);
 void sync_uids_free(struct sync_uids *u);
+/* Sorts and drops duplicates. */
+void sync_uids_unique(struct sync_uids *u);
+/* After sync_uids_unique(): the UIDs from *pos on as a compact UID set
+ * ("1:4,9"), at most about max_len bytes (at least one UID), advancing
+ * *pos past them; NULL when *pos is at the end. A new string. Batches of
+ * a large set go to the server as several commands of bounded length. */
+char *sync_uids_format(const struct sync_uids *u, size_t *pos, size_t max_len);
+/* Adds every UID of a UID set ("1:4,9", no "*") to u, at most max UIDs;
+ * -1 when the set is malformed or larger. */
+int sync_uids_add_set(struct sync_uids *u, const char *set, uint64_t max);
 
 #endif

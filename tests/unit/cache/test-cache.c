@@ -543,9 +543,45 @@ test_default_dir(void)
 	free(d);
 }
 
+static void
+test_state_records(void)
+{
+	char sdir[] = "/tmp/tern-state-XXXXXX";
+	struct cache *cache = NULL;
+	char *error = NULL, *val = NULL, **folders;
+	size_t len = 0;
+
+	tap_ok(mkdtemp(sdir) != NULL, "state: temp sdir");
+	tap_is_int(cache_open(sdir, "acct", NULL, NULL, &cache, &error), 0, "state: open");
+	tap_is_int(cache_state_get(cache, "filter/a/INBOX", &val, &len, &error), 0,
+	    "state: absent at first");
+	tap_is_int(cache_state_put(cache, "filter/a/INBOX", "abc", 3, &error), 0, "state: put");
+	tap_is_int(cache_state_get(cache, "filter/a/INBOX", &val, &len, &error), 1, "state: found");
+	tap_is_mem(val, len, "abc", 3, "state: value");
+	free(val);
+	folders = cache_folders(cache);
+	tap_ok(folders != NULL && folders[0] == NULL, "state records are not folders");
+	cache_folders_free(folders);
+	cache_close(&cache);
+	tap_is_int(cache_open(sdir, "acct", NULL, NULL, &cache, &error), 0, "state: reopen");
+	tap_is_int(cache_state_get(cache, "filter/a/INBOX", &val, &len, &error), 1,
+	    "state: kept across opens");
+	free(val);
+	tap_is_int(cache_state_del(cache, "filter/a/INBOX", &error), 0, "state: delete");
+	tap_is_int(cache_state_get(cache, "filter/a/INBOX", &val, &len, &error), 0, "state: gone");
+	cache_close(&cache);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof cmd, "rm -rf %s", sdir);
+		tap_is_int(system(cmd), 0, "state: cleaned up");
+	}
+}
+
 int
 main(void)
 {
+	test_state_records();
 	char *cmd;
 	int rc;
 

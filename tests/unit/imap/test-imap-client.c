@@ -1277,6 +1277,197 @@ test_result_text(void)
 	imap_client_destroy(&c);
 }
 
+/* ---- UID SEARCH, its answers, Gmail labels, the copy fallback ---- */
+
+static void
+search_add(void *ctx, uint32_t lo, uint32_t hi)
+{
+	buf_printf((struct buf *)ctx, "%u-%u,", lo, hi);
+}
+
+static struct buf search_seen;
+
+static void
+search_data(void *ctx, const struct imap_response *r)
+{
+	buf_printf(&search_seen, "%s:", (const char *)ctx);
+	if (imap_search_response(r, search_add, &search_seen) != 0)
+		buf_addstr(&search_seen, "BAD");
+	buf_addc(&search_seen, '\n');
+}
+
+#define SCB(name) (&(struct imap_cmd_callbacks){ done_cb, search_data, (void *)(name) })
+#define N_ARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+test_search(void)
+{
+	static const struct imap_search_arg prog[] = {
+		{ IMAP_SEARCH_KEY, "UID", 0 }, { IMAP_SEARCH_UIDSET, "5:*", 0 },
+		{ IMAP_SEARCH_KEY, "OR", 0 },
+		{ IMAP_SEARCH_KEY, "FROM", 0 }, { IMAP_SEARCH_STRING, "bob \"b\"", 0 },
+		{ IMAP_SEARCH_OPEN, NULL, 0 },
+		{ IMAP_SEARCH_KEY, "UNSEEN", 0 },
+		{ IMAP_SEARCH_KEY, "SINCE", 0 }, { IMAP_SEARCH_DATE, NULL, 20250107 },
+		{ IMAP_SEARCH_CLOSE, NULL, 0 },
+		{ IMAP_SEARCH_KEY, "NOT", 0 }, { IMAP_SEARCH_KEY, "KEYWORD", 0 },
+		{ IMAP_SEARCH_FLAG, "status/done", 0 },
+		{ IMAP_SEARCH_KEY, "LARGER", 0 }, { IMAP_SEARCH_NUMBER, NULL, 10240 },
+		{ IMAP_SEARCH_KEY, "HEADER", 0 }, { IMAP_SEARCH_STRING, "List-Id", 0 },
+		{ IMAP_SEARCH_STRING, "dev.example.org", 0 },
+	};
+	static const struct imap_search_arg utf8[] = {
+		{ IMAP_SEARCH_KEY, "SUBJECT", 0 }, { IMAP_SEARCH_STRING, "Z\xc3\xbcrich", 0 },
+	};
+	static const struct imap_search_arg bad_key[] = {
+		{ IMAP_SEARCH_KEY, "EXPUNGE", 0 },
+	};
+	static const struct imap_search_arg missing_arg[] = {
+		{ IMAP_SEARCH_KEY, "FROM", 0 },
+	};
+	static const struct imap_search_arg wrong_arg[] = {
+		{ IMAP_SEARCH_KEY, "KEYWORD", 0 }, { IMAP_SEARCH_FLAG, "two words", 0 },
+	};
+	static const struct imap_search_arg unbalanced[] = {
+		{ IMAP_SEARCH_OPEN, NULL, 0 }, { IMAP_SEARCH_KEY, "ALL", 0 },
+	};
+	static const struct imap_search_arg empty_parens[] = {
+		{ IMAP_SEARCH_OPEN, NULL, 0 }, { IMAP_SEARCH_CLOSE, NULL, 0 },
+	};
+	static const struct imap_search_arg bad_date[] = {
+		{ IMAP_SEARCH_KEY, "BEFORE", 0 }, { IMAP_SEARCH_DATE, NULL, 20251301 },
+	};
+	static const struct imap_search_arg all[] = { { IMAP_SEARCH_KEY, "ALL", 0 } };
+	struct imap_client *c = client(0);
+
+	buf_init(&search_seen, 4096);
+	tap_is_int(imap_cmd_uid_search(c, prog, N_ARGS(prog), SCB("s")), 0, "search queued");
+	out_is(c, T(1) " UID SEARCH UID 5:* OR FROM \"bob \\\"b\\\"\" (UNSEEN SINCE 7-Jan-2025) "
+	    "NOT KEYWORD status/done LARGER 10240 HEADER \"List-Id\" \"dev.example.org\"\r\n",
+	    "search program");
+	tap_is_int(feed(c, "* SEARCH 5 9 12\r\n" T(1) " OK done\r\n"), 0, "answered");
+	tap_is_str(buf_ptr(&search_seen), "s:5-5,9-9,12-12,\n", "SEARCH numbers");
+	buf_reset(&search_seen);
+	tap_is_int(imap_cmd_uid_search(c, utf8, N_ARGS(utf8), SCB("u")), 0, "8-bit search");
+	out_is(c, T(2) " UID SEARCH CHARSET UTF-8 SUBJECT {7}\r\n", "a literal, after CHARSET");
+	tap_is_int(imap_cmd_uid_search(c, bad_key, 1, NULL), -1, "unknown key refused");
+	tap_is_int(imap_cmd_uid_search(c, missing_arg, 1, NULL), -1, "missing argument");
+	tap_is_int(imap_cmd_uid_search(c, wrong_arg, 2, NULL), -1, "keyword not an atom");
+	tap_is_int(imap_cmd_uid_search(c, unbalanced, 2, NULL), -1, "unbalanced");
+	tap_is_int(imap_cmd_uid_search(c, empty_parens, 2, NULL), -1, "empty parentheses");
+	tap_is_int(imap_cmd_uid_search(c, bad_date, 2, NULL), -1, "bad date");
+	tap_is_int(imap_cmd_uid_search(c, all, 0, NULL), -1, "empty program");
+	imap_client_destroy(&c);
+
+	c = client(IMAP_CAP_ESEARCH);
+	tap_is_int(imap_cmd_uid_search(c, all, 1, SCB("a")), 0, "esearch 1");
+	tap_is_int(imap_cmd_uid_search(c, all, 1, SCB("b")), 0, "esearch 2");
+	out_is(c, T(1) " UID SEARCH RETURN (ALL) ALL\r\n" T(2) " UID SEARCH RETURN (ALL) ALL\r\n",
+	    "RETURN (ALL) with ESEARCH");
+	/* Answers routed by their TAG, whatever their order. */
+	tap_is_int(feed(c, "* ESEARCH (TAG \"" T(2) "\") UID ALL 7:9,20\r\n"
+	    "* ESEARCH (TAG \"" T(1) "\") UID\r\n" T(1) " OK\r\n" T(2) " OK\r\n"), 0,
+	    "esearch answers");
+	tap_is_str(buf_ptr(&search_seen), "b:7-9,20-20,\na:\n", "ESEARCH by tag");
+	buf_free(&search_seen);
+	imap_client_destroy(&c);
+}
+
+static void
+test_search_response(void)
+{
+	static const struct {
+		const char *line;
+		const char *want;	/* NULL: -1 */
+	} cases[] = {
+		{ "* SEARCH\r\n", "" },
+		{ "* SEARCH 1 2 3\r\n", "1-1,2-2,3-3," },
+		{ "* SEARCH 2 4 (MODSEQ 917162500)\r\n", "2-2,4-4," },
+		{ "* SEARCH 0\r\n", NULL },
+		{ "* SEARCH 4294967296\r\n", NULL },
+		{ "* SEARCH x\r\n", NULL },
+		{ "* ESEARCH (TAG \"a\") UID ALL 3:1\r\n", "1-3," },
+		{ "* ESEARCH UID ALL 1,5:6\r\n", "1-1,5-6," },
+		{ "* ESEARCH (TAG \"a\") UID COUNT 3 ALL 2:4\r\n", "2-4," },
+		{ "* ESEARCH (TAG \"a\") UID ALL 1,,2\r\n", NULL },
+		{ "* ESEARCH (TAG \"a\") UID ALL 0:4\r\n", NULL },
+		{ "* ESEARCH (TAG \"a\") UID ALL 1:*\r\n", NULL },
+		{ "* LIST () \"/\" x\r\n", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < N_ARGS(cases); i++) {
+		struct imap_parser *p = imap_parser_create(NULL);
+		const struct imap_response *r = NULL;
+		struct buf b;
+		int rc;
+
+		buf_init(&b, 4096);
+		imap_parser_feed(p, cases[i].line, strlen(cases[i].line));
+		if (imap_parser_next(p, &r) != 1 || r == NULL) {
+			tap_ok(false, "parse %s", cases[i].line);
+		} else {
+			rc = imap_search_response(r, search_add, &b);
+			if (cases[i].want == NULL)
+				tap_is_int(rc, -1, "refused: %s", cases[i].line);
+			else
+				tap_is_str(rc == 0 ? buf_ptr(&b) : "(error)", cases[i].want,
+				    "read: %s", cases[i].line);
+		}
+		buf_free(&b);
+		imap_parser_destroy(&p);
+	}
+}
+
+static void
+test_gmail_labels(void)
+{
+	const char *labels[] = { "Work", "Z\xc3\xbcrich trip", NULL };
+	const char *none[] = { NULL };
+	struct imap_client *c = client(0);
+
+	tap_is_int(imap_cmd_uid_store_labels(c, "1:3", IMAP_STORE_ADD, labels, NULL), -1,
+	    "labels need X-GM-EXT-1");
+	imap_client_set_caps(c, IMAP_CAP_X_GM_EXT_1 | IMAP_CAP_LITERAL_PLUS);
+	tap_is_int(imap_cmd_uid_store_labels(c, "1:3", IMAP_STORE_ADD, labels, NULL), 0,
+	    "add labels");
+	tap_is_int(imap_cmd_uid_store_labels(c, "4", IMAP_STORE_REMOVE, labels, NULL), 0,
+	    "remove labels");
+	tap_is_int(imap_cmd_uid_store_labels(c, "4", IMAP_STORE_SET, labels, NULL), -1,
+	    "no replacing all labels");
+	tap_is_int(imap_cmd_uid_store_labels(c, "4", IMAP_STORE_ADD, none, NULL), -1,
+	    "no empty list");
+	out_is(c, T(1) " UID STORE 1:3 +X-GM-LABELS.SILENT (\"Work\" {12+}\r\nZ\xc3\xbcrich trip)\r\n"
+	    T(2) " UID STORE 4 -X-GM-LABELS.SILENT (\"Work\" {12+}\r\nZ\xc3\xbcrich trip)\r\n",
+	    "X-GM-LABELS stores");
+	imap_client_destroy(&c);
+}
+
+static void
+test_mark_copied(void)
+{
+	struct imap_client *c = client(0);
+	unsigned tag = 1;
+
+	tap_is_int(imap_cmd_uid_mark_copied(c, "1:3", NULL), -1, "nothing selected");
+	select_rw(c, "INBOX", &tag);
+	tap_is_int(imap_cmd_uid_mark_copied(c, "1:3", NULL), -1, "no copy yet");
+	tap_is_int(imap_cmd_uid_copy(c, "1:3", "Archive", NULL), 0, "copy");
+	tap_is_int(imap_cmd_uid_copy(c, "7", "Archive", NULL), 0, "copy that fails");
+	out_is(c, T(2) " UID COPY 1:3 \"Archive\"\r\n" T(3) " UID COPY 7 \"Archive\"\r\n",
+	    "copies");
+	tap_is_int(imap_cmd_uid_mark_copied(c, "1:3", NULL), -1, "not before the OK");
+	tap_is_int(feed(c, T(2) " OK Done\r\n" T(3) " NO Over quota\r\n"), 0, "answers");
+	tap_is_int(imap_cmd_uid_mark_copied(c, "7", NULL), -1, "not after a NO");
+	tap_is_int(imap_cmd_uid_mark_copied(c, "1:2", NULL), -1, "not another set");
+	tap_is_int(imap_cmd_uid_mark_copied(c, "1:3", CB("m")), 0, "marked");
+	tap_is_int(imap_cmd_uid_mark_copied(c, "1:3", NULL), -1, "proof used up");
+	out_is(c, T(4) " UID STORE 1:3 +FLAGS.SILENT (\\Deleted)\r\n",
+	    "only \\Deleted, no expunge");
+	tap_is_int(imap_cmd_uid_expunge_moved(c, "1:3", NULL), -1, "and no expunge after it");
+	imap_client_destroy(&c);
+}
+
 int
 main(void)
 {
@@ -1302,7 +1493,11 @@ main(void)
 	expunge_paths = true;
 	test_expunge_moved();
 	test_purge_trash();
+	test_mark_copied();
 	expunge_paths = false;
+	test_search();
+	test_search_response();
+	test_gmail_labels();
 	test_idle();
 	test_disconnected();
 	test_untagged_dispatch();

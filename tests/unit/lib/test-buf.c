@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "lib/buf.h"
@@ -72,6 +73,15 @@ test_growth(void)
 	tap_ok(buf_ptr(&b)[99999] == (char)('a' + 99999 % 26) && buf_ptr(&b)[100000] == '\0',
 	    "last byte and terminator in place");
 	tap_is_int(buf_addc(&b, 'x'), -1, "the 100001st byte is refused");
+	buf_free(&b);
+
+	/* An unbounded buffer (max SIZE_MAX) grows too. */
+	buf_init(&b, SIZE_MAX);
+	for (i = 0; i < 5000; i++)
+		failed |= buf_printf(&b, "%zu,", i);
+	tap_is_int(failed, 0, "an unbounded buffer takes 5000 printfs");
+	tap_ok(buf_len(&b) > 20000 && strncmp(buf_ptr(&b), "0,1,2,", 6) == 0,
+	    "and keeps them");
 	buf_free(&b);
 }
 

@@ -193,6 +193,73 @@ test_uid_sets(void)
 	sync_uids_free(&u);
 }
 
+static void
+test_uids_format(void)
+{
+	static const uint32_t in[] = { 9, 3, 1, 2, 3, 7, 8, 12, 4000000000u };
+	struct sync_uids u;
+	size_t i, pos = 0;
+	char *s;
+
+	sync_uids_init(&u);
+	pos = 0;
+	tap_ok(sync_uids_format(&u, &pos, 100) == NULL, "empty list: no set");
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		sync_uids_add(&u, in[i]);
+	sync_uids_unique(&u);
+	tap_is_int((long long)u.n, 8, "duplicates dropped");
+	s = sync_uids_format(&u, &pos, 1000);
+	tap_is_str(s, "1:3,7:9,12,4000000000", "compact set");
+	free(s);
+	tap_ok(sync_uids_format(&u, &pos, 1000) == NULL, "then the end");
+	pos = 0;
+	s = sync_uids_format(&u, &pos, 1);
+	tap_is_str(s, "1:3", "a tiny limit still makes progress");
+	free(s);
+	s = sync_uids_format(&u, &pos, 10);
+	tap_is_str(s, "7:9", "bounded chunk");
+	free(s);
+	sync_uids_free(&u);
+
+	sync_uids_init(&u);
+	tap_is_int(sync_uids_add_set(&u, "5:3,10", 100), 0, "set read");
+	tap_is_int((long long)u.n, 4, "four UIDs");
+	tap_is_int(sync_uids_add_set(&u, "1:*", 100), -1, "no star");
+	tap_is_int(sync_uids_add_set(&u, "1:1000", 100), -1, "bounded");
+	tap_is_int(sync_uids_add_set(&u, "1,,2", 100), -1, "malformed");
+	pos = 0;
+	sync_uids_unique(&u);
+	s = sync_uids_format(&u, &pos, 100);
+	tap_is_str(s, "3:5,10", "round trip");
+	free(s);
+	sync_uids_free(&u);
+
+	/* A long list in chunks: each bounded, together everything. */
+	sync_uids_init(&u);
+	for (i = 1; i <= 3000; i++)
+		sync_uids_add(&u, (uint32_t)(i * 2));
+	pos = 0;
+	{
+		size_t chunks = 0, total = 0;
+		bool bounded = true;
+
+		while ((s = sync_uids_format(&u, &pos, 1000)) != NULL) {
+			struct sync_uids back;
+
+			bounded = bounded && strlen(s) <= 1000;
+			sync_uids_init(&back);
+			if (sync_uids_add_set(&back, s, 10000) == 0)
+				total += back.n;
+			sync_uids_free(&back);
+			chunks++;
+			free(s);
+		}
+		tap_ok(bounded && chunks > 10, "chunks bounded (%zu)", chunks);
+		tap_is_int((long long)total, 3000, "chunks cover every UID");
+	}
+	sync_uids_free(&u);
+}
+
 int
 main(void)
 {
@@ -200,5 +267,6 @@ main(void)
 	test_many_keywords();
 	test_dates();
 	test_uid_sets();
+	test_uids_format();
 	return tap_done();
 }
