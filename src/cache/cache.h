@@ -28,7 +28,7 @@
 #include "cache/index.h"
 
 #define CACHE_CHUNK_MSGS 1000
-#define CACHE_FORMAT_VERSION 2
+#define CACHE_FORMAT_VERSION 3
 
 struct cache;
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cmd/cmd-action.h"
 #include "cmd/cmd-sync.h"
 #include "cmd/cmd-view.h"
 #include "conf/conf.h"
@@ -19,6 +20,8 @@
 #include "lib/xmalloc.h"
 #include "mime/date.h"
 #include "mime/safe-text.h"
+#include "rules/match.h"
+#include "rules/plan.h"
 
 #define LIST_FROM_COLS 22
 #define LIST_DEPTH_MAX 8
@@ -251,7 +254,7 @@ list_age(int64_t then, char *out, size_t size)
 
 static int
 list_print(const struct cli_opts *opts, const struct conf *conf, const char *folder,
-    const struct index *idx)
+    const struct index *idx, const bool *show)
 {
 	const char *fmt = conf_get(conf, "date-format");
 	const char *sort_name = opts->sort != NULL ? opts->sort : conf_get(conf, "sort");
@@ -274,6 +277,12 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 		size_t pos = view.order[i];
 		const struct index_msg *m = index_at(idx, pos);
 
+		if (show != NULL && !show[pos]) {
+			if (i + 1 == view.n && buf_len(&b) > 0)
+				fwrite(buf_ptr(&b), 1, buf_len(&b), stdout);
+			continue;
+		}
+
 		if (opts->json)
 			list_json(&b, folder, idx, m, view.thread[pos]);
 		else
@@ -293,9 +302,93 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 	return EXIT_OK;
 }
 
+/* The query's server half (searches), run while the session is open. */
+struct list_query {
+	struct query_node *q;
+	struct plan *plan;
+	struct sync_uids *slots;
+	bool searched;
+};
+
+static int
+list_query_plan(struct list_query *lq, enum plan_where where)
+{
+	struct plan_ctx ctx;
+	char *error = NULL;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.where = where;
+	plan_free(&lq->plan);
+	if ((lq->plan = plan_build(lq->q, &ctx, &error)) == NULL) {
+		log_error("%s", error);
+		free(error);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+list_query_search(struct list_query *lq, struct cmd_imap *session, const struct conf *conf,
+    const struct conf_account *acct)
+{
+	struct cmd_apply *ap;
+	char *error = NULL;
+	int r;
+
+	lq->slots = xcalloc(lq->plan->nsearches + 1, sizeof(*lq->slots));
+	lq->searched = true;
+	if (lq->plan->nsearches == 0)
+		return 0;
+	ap = cmd_apply_create(session, conf, acct, NULL, false, stdout);
+	r = cmd_apply_search_slots(ap, lq->plan, lq->slots, &error);
+	cmd_apply_destroy(&ap);
+	if (r != 0) {
+		log_error("%s", error);
+		free(error);
+		return -1;
+	}
+	return 0;
+}
+
+/* Which positions of idx to show. A new array. */
+static bool *
+list_query_show(struct list_query *lq, const struct index *idx)
+{
+	size_t n = index_count(idx), i;
+	bool *show = xcalloc(n + 1, sizeof(*show));
+
+	if (!lq->plan->needs_cache) {
+		for (i = 0; i < n; i++)
+			show[i] = sync_uids_contains(&lq->slots[0], index_at(idx, i)->uid);
+	} else {
+		struct query_match_ctx mctx = { idx, lq->slots, lq->plan->nsearches, NULL };
+		struct query_matcher *mt = query_matcher_create(lq->q, &mctx);
+
+		for (i = 0; i < n; i++)
+			show[i] = query_matcher_test(mt, index_at(idx, i));
+		query_matcher_destroy(&mt);
+	}
+	return show;
+}
+
+static void
+list_query_free(struct list_query *lq)
+{
+	size_t i;
+
+	if (lq->slots != NULL && lq->plan != NULL)
+		for (i = 0; i < lq->plan->nsearches; i++)
+			sync_uids_free(&lq->slots[i]);
+	free(lq->slots);
+	plan_free(&lq->plan);
+	query_free(&lq->q);
+}
+
 int
 cli_list(const struct cli_opts *opts, struct conf *conf)
 {
+	struct list_query lq;
+	bool *show = NULL;
 	const struct conf_account *acct = cli_account(opts, conf);
 	const char *name = opts->nargs > 0 ? opts->args[0] : "INBOX";
 	enum cmd_sort sort;
@@ -308,11 +401,20 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 	char *folder, *error;
 	int status = EXIT_OK;
 
+	memset(&lq, 0, sizeof(lq));
 	if (acct == NULL)
 		return EXIT_USAGE;
 	if (opts->query != NULL) {
-		log_error("--list --match is not built yet in this version");
-		return EXIT_USAGE;
+		enum plan_where where = opts->offline ? PLAN_OFFLINE : PLAN_CACHE;
+
+		if (opts->search_on != NULL && strcmp(opts->search_on, "server") == 0)
+			where = PLAN_SERVER;
+		if ((lq.q = cli_query_parse(opts->query)) == NULL)
+			return EXIT_USAGE;
+		if (list_query_plan(&lq, where) != 0) {
+			list_query_free(&lq);
+			return EXIT_USAGE;
+		}
 	}
 	if (opts->nargs > 1) {
 		log_error("--list takes one folder (see tern --help)");
@@ -346,6 +448,10 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 				    error);
 				free(error);
 				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+			} else if (lq.plan != NULL && list_query_search(&lq, session, conf,
+			    acct) != 0) {
+				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+				index_destroy(&idx);
 			}
 			cmd_imap_close(&session);
 		}
@@ -372,14 +478,23 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 		}
 		list_age(index_state(idx)->synced_at, age, sizeof(age));
 		log_warn("%s: from the cache, synced %s", name, age);
+		if (lq.q != NULL && !lq.searched && (list_query_plan(&lq, PLAN_OFFLINE) != 0 ||
+		    list_query_search(&lq, NULL, conf, acct) != 0)) {
+			status = EXIT_USAGE;
+			goto out;
+		}
 	}
+	if (lq.q != NULL)
+		show = list_query_show(&lq, idx);
 	{
-		int r = list_print(opts, conf, name, idx);
+		int r = list_print(opts, conf, name, idx, show);
 
 		if (status == EXIT_OK)
 			status = r;
 	}
 out:
+	free(show);
+	list_query_free(&lq);
 	index_destroy(&idx);
 	cache_close(&cache);
 	free(folder);

@@ -41,8 +41,13 @@ struct cli_opts {
 	const char *into;	/* --into */
 	const char *fetch_pop;	/* --fetch-pop */
 	const char *sort;	/* --sort */
-	bool json, dry_run, offline, reverse;
-	int nactions;		/* --add-label, --move, ... */
+	const char *search_on;	/* --search-on server|cache */
+	bool json, dry_run, offline, reverse, all;
+	int nactions;		/* --add-label, --move, ... in order */
+	struct {
+		const char *name;	/* "add-label" */
+		const char *arg;	/* its value, or NULL */
+	} actions[32];
 	int nargs;		/* operands after the options */
 	char **args;
 };
@@ -70,6 +75,22 @@ int cli_secret(const struct conf *conf, const struct conf_account *acct,
 /* cli-sync.c, cli-list.c */
 int cli_sync(const struct cli_opts *opts, struct conf *conf);
 int cli_list(const struct cli_opts *opts, struct conf *conf);
+
+/* cli-match.c: --match QUERY ACTION...; cli-filter.c: --filter. */
+int cli_match(const struct cli_opts *opts, struct conf *conf);
+int cli_filter(const struct cli_opts *opts, struct conf *conf);
+/* Parses --match's query, printing "query:1:COL: message" when it is
+ * bad. NULL then. */
+struct query_node;
+struct query_node *cli_query_parse(const char *text);
+/* The cache and the session a batch command works with: EXIT_OK, or the
+ * exit status after printing why. The cache is required when need_cache,
+ * else a cache that cannot be opened is only warned about (NULL). */
+struct cache;
+struct cmd_imap;
+int cli_batch_open(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct, bool need_cache, struct cache **cache_r,
+    struct cmd_imap **session_r);
 
 /* cli-folders.c */
 int cli_folders(const struct cli_opts *opts, struct conf *conf);

@@ -14,7 +14,7 @@ enum {
 	OPT_CHECK = 256, OPT_SYNC, OPT_LIST, OPT_JSON, OPT_MATCH, OPT_FILTER,
 	OPT_DRY_RUN, OPT_RULES, OPT_TEAM_REPORT, OPT_FETCH_POP, OPT_INTO,
 	OPT_FOLDERS, OPT_RENDER, OPT_VERSION, OPT_HELP, OPT_OFFLINE, OPT_ALL,
-	OPT_SORT, OPT_REVERSE, OPT_BODIES,
+	OPT_SORT, OPT_REVERSE, OPT_BODIES, OPT_SEARCH_ON,
 	/* batch actions on --match */
 	OPT_ADD_LABEL, OPT_REMOVE_LABEL, OPT_MARK_READ, OPT_MARK_UNREAD,
 	OPT_FLAG, OPT_UNFLAG, OPT_MOVE, OPT_DELETE, OPT_STATUS, OPT_ASSIGN,
@@ -35,6 +35,7 @@ static const struct option cli_long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "search-on", required_argument, NULL, OPT_SEARCH_ON },
 	{ "team-report", no_argument, NULL, OPT_TEAM_REPORT },
 	{ "fetch-pop", required_argument, NULL, OPT_FETCH_POP },
 	{ "into", required_argument, NULL, OPT_INTO },
@@ -74,11 +75,11 @@ cli_set_mode(struct cli_opts *opts, enum cli_mode mode)
 static int
 cli_parse(int argc, char **argv, struct cli_opts *opts)
 {
-	int c, r = 0;
+	int c, r = 0, longindex = 0;
 
 	memset(opts, 0, sizeof(*opts));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:A:f:hV", cli_long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":F:A:f:hV", cli_long_options, &longindex)) != -1) {
 		switch (c) {
 		case 'F': opts->mailrc = optarg; break;
 		case 'A': opts->account = optarg; break;
@@ -104,11 +105,20 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		case OPT_OFFLINE: opts->offline = true; break;
 		case OPT_SORT: opts->sort = optarg; break;
 		case OPT_REVERSE: opts->reverse = true; break;
-		case OPT_ALL: case OPT_BODIES:
+		case OPT_ALL: opts->all = true; break;
+		case OPT_SEARCH_ON: opts->search_on = optarg; break;
+		case OPT_BODIES:
 			break;
 		case OPT_ADD_LABEL: case OPT_REMOVE_LABEL: case OPT_MARK_READ:
 		case OPT_MARK_UNREAD: case OPT_FLAG: case OPT_UNFLAG: case OPT_MOVE:
 		case OPT_DELETE: case OPT_STATUS: case OPT_ASSIGN: case OPT_CLAIM:
+			/* In order: the action table gives them meaning. */
+			if (opts->nactions == (int)(sizeof(opts->actions) / sizeof(opts->actions[0]))) {
+				log_error("too many actions");
+				return -1;
+			}
+			opts->actions[opts->nactions].name = cli_long_options[longindex].name;
+			opts->actions[opts->nactions].arg = optarg;
 			opts->nactions++;
 			break;
 		case ':':
@@ -143,6 +153,23 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 	}
 	if (opts->mode == CLI_MODE_FETCH_POP && opts->into == NULL) {
 		log_error("--fetch-pop %s needs --into ACCOUNT[:FOLDER]", opts->fetch_pop);
+		return -1;
+	}
+	if (opts->search_on != NULL && (opts->mode != CLI_MODE_LIST || opts->query == NULL ||
+	    (strcmp(opts->search_on, "server") != 0 && strcmp(opts->search_on, "cache") != 0))) {
+		log_error("--search-on server|cache goes with --list --match QUERY");
+		return -1;
+	}
+	if (opts->all && opts->mode != CLI_MODE_FILTER) {
+		log_error("--all goes with --filter");
+		return -1;
+	}
+	if (opts->dry_run && opts->mode != CLI_MODE_FILTER && opts->mode != CLI_MODE_MATCH) {
+		log_error("--dry-run goes with --filter or --match");
+		return -1;
+	}
+	if (opts->query != NULL && opts->mode != CLI_MODE_LIST && opts->mode != CLI_MODE_MATCH) {
+		log_error("--match goes with --list, or with actions");
 		return -1;
 	}
 	if (opts->offline && opts->mode != CLI_MODE_CHECK && opts->mode != CLI_MODE_LIST) {
@@ -200,6 +227,12 @@ main(int argc, char **argv)
 		break;
 	case CLI_MODE_LIST:
 		status = cli_list(&opts, conf);
+		break;
+	case CLI_MODE_MATCH:
+		status = cli_match(&opts, conf);
+		break;
+	case CLI_MODE_FILTER:
+		status = cli_filter(&opts, conf);
 		break;
 	case CLI_MODE_INTERACTIVE:
 		log_error("the interactive interface is not built yet in this version; "

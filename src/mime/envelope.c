@@ -207,12 +207,13 @@ envelope_references(const struct rfc5322_header *hdr)
 	return buf_detach(&out);
 }
 
-/* The list's identifier, the "<...>" part of List-Id (RFC 2919); the
- * phrase before it is the list's name, which the index does not need. */
+/* List-Id (RFC 2919) as a whole, decoded and unfolded: the list's name
+ * and its "<id>". The query list: looks at both, as a server's SEARCH
+ * HEADER List-Id does, so the cache and the server agree. */
 static char *
-envelope_list_id(const struct rfc5322_header *hdr)
+envelope_list_id(const struct rfc5322_header *hdr, const char *fallback)
 {
-	return envelope_first_id(hdr, "List-Id");
+	return envelope_text(hdr, "List-Id", fallback);
 }
 
 static int64_t
@@ -289,7 +290,7 @@ envelope_parse(const char *header, size_t len, const char *fallback,
 	env_r->message_id = envelope_first_id(hdr, "Message-ID");
 	env_r->in_reply_to = envelope_first_id(hdr, "In-Reply-To");
 	env_r->references = envelope_references(hdr);
-	env_r->list_id = envelope_list_id(hdr);
+	env_r->list_id = envelope_list_id(hdr, fallback);
 	env_r->date = envelope_date(hdr);
 	env_r->has_attachment = envelope_has_attachment(hdr, fallback);
 	rfc5322_header_destroy(&hdr);

@@ -26,7 +26,8 @@ struct envelope {
 	char *message_id;	/* "<id>" or "" */
 	char *in_reply_to;	/* the first "<id>" or "" */
 	char *references;	/* "<a> <b> ...", or "" */
-	char *list_id;		/* "<list.example.org>" or "" */
+	char *list_id;		/* "Name <list.example.org>" (List-Id as a
+				 * whole, decoded) or "" */
 	int64_t date;		/* seconds since the epoch, or ENVELOPE_NO_DATE */
 	bool has_attachment;	/* multipart/mixed, or a non-text single part */
 };

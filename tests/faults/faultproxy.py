@@ -30,6 +30,13 @@ background thread. Modes (mode=None only forwards and records):
                         STARTTLS command with BAD instead of forwarding it
   strip_condstore       remove CONDSTORE and QRESYNC from capabilities: a
                         server without them, as far as the client can tell
+  strip_move            remove MOVE from capabilities
+  strip_move_uidplus    remove MOVE and UIDPLUS from capabilities
+  cut_at_command        the n-th tern command whose line holds the word
+                        given as proxy.word ("STORE", "MOVE") reaches the
+                        server; then nothing more goes either way, and both
+                        sides are closed a moment later: the server did it,
+                        the client never hears so
 
 The trigger is the first line the client sends whose tag starts with "t":
 tern's own IMAP engine, after libcurl (tags A001, A002...) has logged in.
@@ -46,13 +53,20 @@ import threading
 
 from background import HOST, BackgroundServer, serve_until_interrupted  # noqa: E402
 MODES = (None, "close_after_greeting", "drop_after", "stall_after",
-         "truncate_line", "strip_starttls", "strip_condstore")
+         "truncate_line", "strip_starttls", "strip_condstore", "strip_move",
+         "strip_move_uidplus", "cut_at_command")
 
 _TERN_COMMAND = re.compile(rb"^t\S* [A-Za-z]")
 _STARTTLS_COMMAND = re.compile(rb"^(\S+) STARTTLS\r?\n$", re.IGNORECASE)
 _CAPABILITY_LINE = re.compile(rb"^\S+ (OK \[)?CAPABILITY ", re.IGNORECASE)
 _STARTTLS_WORD = re.compile(rb" STARTTLS(?=[ \]\r\n])", re.IGNORECASE)
 _CONDSTORE_WORDS = re.compile(rb" (CONDSTORE|QRESYNC)(?=[ \]\r\n])", re.IGNORECASE)
+_STRIP_WORDS = {
+    "strip_starttls": _STARTTLS_WORD,
+    "strip_condstore": _CONDSTORE_WORDS,
+    "strip_move": re.compile(rb" MOVE(?=[ \]\r\n])", re.IGNORECASE),
+    "strip_move_uidplus": re.compile(rb" (MOVE|UIDPLUS)(?=[ \]\r\n])", re.IGNORECASE),
+}
 
 
 class _Connection:
@@ -109,6 +123,12 @@ class _Connection:
                     if _TERN_COMMAND.match(line):
                         self.triggered = True
                         self.proxy._command(line)
+                        if (self.proxy.mode == "cut_at_command" and
+                                self.proxy.word.encode() in line.split(b" ", 3)[1:3]):
+                            self.proxy.seen += 1
+                            if self.proxy.seen == self.proxy.n:
+                                await self.cut(out + line)
+                                return
                     m = _STARTTLS_COMMAND.match(line)
                     if self.proxy.mode == "strip_starttls" and m:
                         self.cwriter.write(m.group(1) + b" BAD STARTTLS is not offered\r\n")
@@ -122,6 +142,15 @@ class _Connection:
                 await self.swriter.drain()
         except (OSError, asyncio.IncompleteReadError):
             pass
+        self.close()
+
+    async def cut(self, line):
+        """Sends the command on, swallows its answer, then closes."""
+        self.stalled = True
+        self.swriter.write(line)
+        await self.swriter.drain()
+        await asyncio.sleep(0.5)
+        self.proxy.faults += 1
         self.close()
 
     # ---- server -> client
@@ -151,8 +180,8 @@ class _Connection:
                 await self.send(line)
                 return self.stop()
             return False
-        if mode in ("strip_starttls", "strip_condstore"):
-            words = _STARTTLS_WORD if mode == "strip_starttls" else _CONDSTORE_WORDS
+        if mode in _STRIP_WORDS:
+            words = _STRIP_WORDS[mode]
             self.server_line += data
             out = b""
             while b"\n" in self.server_line:
@@ -163,7 +192,7 @@ class _Connection:
                 out += line
             await self.send(out)
             return False
-        if mode is None or not self.triggered:
+        if mode is None or mode == "cut_at_command" or not self.triggered:
             await self.send(data)
             return False
         if mode in ("drop_after", "stall_after"):
@@ -204,8 +233,10 @@ class FaultProxy(BackgroundServer):
     """FaultProxy(target_port, mode=None, n=0): see the module's doc."""
     name = "faultproxy"
 
-    def __init__(self, target_port, mode=None, n=0):
+    def __init__(self, target_port, mode=None, n=0, word=None):
         super().__init__()
+        self.word = word
+        self.seen = 0
         if mode not in MODES:
             raise ValueError("unknown mode %r" % (mode,))
         self.target_port = target_port

@@ -127,7 +127,7 @@ static const struct {
 	  "\xe6\x9d\x8e\xe6\x98\x8e <liming@example.cn>",
 	  "<20240601225959.GA12345@example.cn>", "<20240531101010.GB999@example.org>",
 	  "<20240530090909.GA111@example.org> <20240531101010.GB999@example.org>",
-	  "<dev.lists.example.org>", 1717282799, false },
+	  "Development discussion <dev.lists.example.org>", 1717282799, false },
 	{ "List-Id without a phrase, Big5 name, bare PDF",
 	  "From: =?big5?B?s6+kaqTl?= <chan@example.hk>\n"
 	  "List-Id: <announce.example.hk>\n"

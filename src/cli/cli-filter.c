@@ -1,0 +1,91 @@
+/* tern --filter [--dry-run] [--rules FILE] [--all] [folder...]: the
+ * filter rules over each folder's new mail (default INBOX), for cron:
+ * quiet unless something changed, exit status 0, 1 (an action failed),
+ * 2 (a bad rule: nothing runs) or 3 (no connection; rerunning resumes
+ * where it stopped). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cmd/cmd-filter.h"
+#include "conf/conf.h"
+#include "lib/log.h"
+
+/* The rules of --rules FILE: a file of filter lines (a mailrc fragment). */
+static int
+cli_rules_file(const char *path, struct cmd_rules *rules)
+{
+	struct conf *rc = conf_create();
+	int r = 0;
+	size_t i;
+
+	if (conf_load_file(rc, path) != 0 || conf_has_errors(rc))
+		r = -1;
+	for (i = 0; i < conf_diag_count(rc); i++)
+		fprintf(stderr, "%s\n", conf_diag_text(rc, i));
+	if (r == 0)
+		r = cmd_rules_from_conf(rc, rules);
+	conf_destroy(&rc);
+	return r;
+}
+
+int
+cli_filter(const struct cli_opts *opts, struct conf *conf)
+{
+	const struct conf_account *acct = cli_account(opts, conf);
+	static const char *const inbox[] = { "INBOX" };
+	const char *const *folders = opts->nargs > 0 ? (const char *const *)opts->args : inbox;
+	size_t nfolders = opts->nargs > 0 ? (size_t)opts->nargs : 1, f;
+	struct cmd_filter_stats stats;
+	struct cmd_rules rules;
+	struct cache *cache;
+	struct cmd_imap *session;
+	struct cmd_apply *ap;
+	int status;
+
+	if (acct == NULL)
+		return EXIT_USAGE;
+	if ((opts->rules != NULL ? cli_rules_file(opts->rules, &rules) :
+	    cmd_rules_from_conf(conf, &rules)) != 0) {
+		log_error("no rule was applied: fix the rules first");
+		return EXIT_USAGE;
+	}
+	if (rules.n == 0) {
+		log_error("no filter rules: add 'filter QUERY --ACTION...' lines to the "
+		    "mailrc, or name a file with --rules FILE");
+		cmd_rules_free(&rules);
+		return EXIT_USAGE;
+	}
+	status = cli_batch_open(opts, conf, acct, true, &cache, &session);
+	if (status != EXIT_OK) {
+		cmd_rules_free(&rules);
+		return status;
+	}
+	memset(&stats, 0, sizeof(stats));
+	ap = cmd_apply_create(session, conf, acct, cache, opts->dry_run, stdout);
+	for (f = 0; f < nfolders; f++) {
+		char *error = NULL;
+
+		if (cmd_filter_folder(ap, cache, conf_account_name(acct), folders[f], &rules,
+		    opts->all, opts->dry_run, &stats, &error) != 0) {
+			fprintf(stderr, "tern: %s: %s\n", folders[f], error);
+			free(error);
+			if (!cmd_imap_alive(session)) {
+				status = EXIT_CONNECT;
+				break;
+			}
+			status = EXIT_PARTIAL;
+		}
+	}
+	if (stats.failures > 0 && status == EXIT_OK)
+		status = EXIT_PARTIAL;
+	cmd_apply_destroy(&ap);
+	cmd_imap_close(&session);
+	cache_close(&cache);
+	cmd_rules_free(&rules);
+	fflush(stdout);
+	return status;
+}

@@ -1,0 +1,149 @@
+/* tern --match QUERY ACTION... [--dry-run] [folder...]: the actions of
+ * the command table applied to every message that matches, in each
+ * named folder (default INBOX). A summary line per action and folder
+ * goes to stderr; with --dry-run, what would change goes to stdout, one
+ * message a line, and nothing changes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cmd/cmd-action.h"
+#include "cmd/cmd-sync.h"
+#include "conf/conf.h"
+#include "lib/log.h"
+#include "rules/query.h"
+
+struct query_node *
+cli_query_parse(const char *text)
+{
+	struct query_error err;
+	struct query_node *q = query_parse(text, strlen(text), &err);
+
+	if (q == NULL)
+		fprintf(stderr, "query:1:%u: %s\n", err.col, err.msg);
+	return q;
+}
+
+/* The actions of the command line, checked. */
+static int
+cli_actions(const struct cli_opts *opts, struct cmd_actions *a)
+{
+	char *error = NULL;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < opts->nactions; i++) {
+		if (cmd_actions_add(a, opts->actions[i].name, opts->actions[i].arg, &error) != 0)
+			goto fail;
+	}
+	if (cmd_actions_check(a, &error) == 0)
+		return 0;
+fail:
+	log_error("%s", error);
+	free(error);
+	cmd_actions_free(a);
+	return -1;
+}
+
+/* Opens the session and the cache the batch commands share; the cache is
+ * optional for --match (without it, dry runs show UIDs only). */
+int
+cli_batch_open(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct, bool need_cache, struct cache **cache_r,
+    struct cmd_imap **session_r)
+{
+	struct cmd_login_secret secret;
+	enum net_conn_error kind;
+	char *error = NULL;
+	int status;
+
+	*cache_r = NULL;
+	*session_r = NULL;
+	if (cmd_sync_cache_open(conf, acct, cache_r, &error) != 0) {
+		if (need_cache) {
+			log_error("account '%s': %s", conf_account_name(acct), error);
+			free(error);
+			return EXIT_PARTIAL;
+		}
+		log_warn("account '%s': %s (going on without the cache)",
+		    conf_account_name(acct), error);
+		free(error);
+	}
+	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+		goto fail;
+	if (cmd_imap_open(conf, acct, &secret, session_r, &kind, &error) != 0) {
+		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+		free(error);
+		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+	}
+	cmd_login_secret_clear(&secret);
+	if (status == EXIT_OK)
+		return EXIT_OK;
+fail:
+	cache_close(cache_r);
+	(void)opts;
+	return status;
+}
+
+int
+cli_match(const struct cli_opts *opts, struct conf *conf)
+{
+	const struct conf_account *acct = cli_account(opts, conf);
+	static const char *const inbox[] = { "INBOX" };
+	const char *const *folders = opts->nargs > 0 ? (const char *const *)opts->args : inbox;
+	size_t nfolders = opts->nargs > 0 ? (size_t)opts->nargs : 1, f;
+	struct cmd_apply_result results[CMD_ACTIONS_MAX];
+	struct query_node *q;
+	struct cmd_actions actions;
+	struct cache *cache;
+	struct cmd_imap *session;
+	struct cmd_apply *ap;
+	int status;
+
+	if (acct == NULL)
+		return EXIT_USAGE;
+	if ((q = cli_query_parse(opts->query)) == NULL)
+		return EXIT_USAGE;
+	if (cli_actions(opts, &actions) != 0) {
+		query_free(&q);
+		return EXIT_USAGE;
+	}
+	status = cli_batch_open(opts, conf, acct, false, &cache, &session);
+	if (status != EXIT_OK)
+		goto out;
+	ap = cmd_apply_create(session, conf, acct, cache, opts->dry_run, stdout);
+	for (f = 0; f < nfolders; f++) {
+		struct sync_uids uids;
+		char *error = NULL;
+		size_t i;
+
+		if (cmd_apply_find(ap, folders[f], q, NULL, &uids, &error) != 0 ||
+		    cmd_apply_actions(ap, folders[f], &actions, &uids, false, results,
+		    &error) != 0) {
+			fprintf(stderr, "tern: %s: %s\n", folders[f], error);
+			free(error);
+			sync_uids_free(&uids);
+			if (!cmd_imap_alive(session)) {
+				status = EXIT_CONNECT;
+				break;
+			}
+			status = EXIT_PARTIAL;
+			continue;
+		}
+		for (i = 0; i < actions.n; i++)
+			if (results[i].failed)
+				status = EXIT_PARTIAL;
+		sync_uids_free(&uids);
+	}
+	cmd_apply_destroy(&ap);
+	cmd_imap_close(&session);
+	cache_close(&cache);
+out:
+	cmd_actions_free(&actions);
+	query_free(&q);
+	fflush(stdout);
+	return status;
+}
