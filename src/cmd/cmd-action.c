@@ -237,6 +237,8 @@ struct cmd_apply {
 	struct index *idx;
 
 	char *trash;			/* wire name, once known */
+	char delim;			/* the server's hierarchy delimiter, once
+					 * asked; '/' when it has none */
 	bool trash_exists;
 
 	/* A running command's outcome. */
@@ -413,6 +415,45 @@ ap_wait(struct cmd_apply *ap, char **error_r)
 	return cmd_imap_wait(ap->session, error_r);
 }
 
+static void
+ap_list_data(void *ctx, const struct imap_response *r)
+{
+	struct cmd_apply *ap = ctx;
+	const char *d;
+	size_t len;
+
+	/* * LIST (\Noselect) "." "": the delimiter, or NIL for none. */
+	if (r->count >= 3 && imap_arg_get_string(&r->args[2], &d, &len) && len == 1)
+		ap->delim = d[0];
+}
+
+/* A folder as the user writes it (UTF-8, levels separated by '/', as
+ * tern shows them) in the server's form: its own hierarchy delimiter
+ * (Maildir++ servers use '.'), then modified UTF-7. NULL when the name is
+ * not UTF-8. */
+static char *
+ap_wire_name(struct cmd_apply *ap, const char *folder)
+{
+	struct imap_cmd_callbacks cb = { ap_done, ap_list_data, ap };
+	char *local, *wire, *p, *error = NULL;
+
+	if (strchr(folder, '/') != NULL && ap->delim == '\0') {
+		ap->delim = '/';
+		if (imap_cmd_list(cmd_imap_client(ap->session), "", "", false, &cb) == 0 &&
+		    ap_wait(ap, &error) != 0)
+			free(error);	/* the caller's next command reports it */
+	}
+	if (ap->delim == '\0' || ap->delim == '/')
+		return cmd_folder_wire_name(folder);
+	local = xstrdup(folder);
+	for (p = local; *p != '\0'; p++)
+		if (*p == '/')
+			*p = ap->delim;
+	wire = cmd_folder_wire_name(local);
+	free(local);
+	return wire;
+}
+
 /* The display form of a wire folder name, for messages. */
 static char *
 ap_display(const char *wire)
@@ -467,7 +508,7 @@ int
 cmd_apply_open(struct cmd_apply *ap, const char *folder, uint32_t *uidvalidity_r,
     uint32_t *uidnext_r, char **error_r)
 {
-	char *wire = cmd_folder_wire_name(folder);
+	char *wire = ap_wire_name(ap, folder);
 	int r;
 
 	if (wire == NULL) {
@@ -616,7 +657,7 @@ cmd_apply_find(struct cmd_apply *ap, const char *folder, struct query_node *q,
 	struct plan_ctx pctx;
 	struct plan *plan;
 	struct sync_uids *slots = NULL;
-	char *wire = cmd_folder_wire_name(folder);
+	char *wire = ap_wire_name(ap, folder);
 	size_t i;
 	int r = -1;
 
@@ -1187,7 +1228,7 @@ ap_move_action(struct cmd_apply *ap, const char *wire, const char *shown,
 			return -1;
 		dest = xstrdup(ap->trash);
 	} else
-		dest = cmd_folder_wire_name(a->arg);
+		dest = ap_wire_name(ap, a->arg);
 	dest_shown = ap_display(dest);
 	what = a->def->kind == CMD_ACTION_DELETE ? xasprintf("delete (to %s)", dest_shown) :
 	    xasprintf("move to %s", dest_shown);
@@ -1251,7 +1292,7 @@ cmd_apply_actions(struct cmd_apply *ap, const char *folder, const struct cmd_act
     const struct sync_uids *uids, bool quiet_if_none, struct cmd_apply_result *results,
     char **error_r)
 {
-	char *wire = cmd_folder_wire_name(folder), *shown;
+	char *wire = ap_wire_name(ap, folder), *shown;
 	struct index *fetched = NULL;
 	const struct index *flags_idx = NULL;
 	bool flag_actions = false;
