@@ -26,12 +26,16 @@ imap_utf7_direct(uint32_t c)
 	return c >= 0x20 && c <= 0x7e;
 }
 
+/* The codec below takes the set of characters that stand for themselves
+ * as a parameter: folder names use imap_utf7_direct, labels a narrower
+ * set (imap-utf7.h). */
+
 /* Decodes the base64 run that starts at s[*pos] (just after "&") up to
  * and including its "-". out (when not NULL) gets the UTF-8; *pos moves
  * past the "-". Returns the number of bytes written, or -1. */
 static int
 imap_utf7_decode_run(const unsigned char *s, size_t len, size_t *pos, char *out,
-    size_t *out_len)
+    size_t *out_len, imap_utf7_direct_fn *direct)
 {
 	uint32_t bits = 0, high = 0;
 	unsigned nbits = 0;
@@ -64,9 +68,9 @@ imap_utf7_decode_run(const unsigned char *s, size_t len, size_t *pos, char *out,
 		} else {
 			if (high != 0)
 				return -1;	/* high surrogate alone */
-			/* Printable ASCII must represent itself, and NUL
-			 * cannot be part of a C string. */
-			if (imap_utf7_direct(u) || u == 0)
+			/* Direct characters must represent themselves,
+			 * and NUL cannot be part of a C string. */
+			if (direct(u) || u == 0)
 				return -1;
 			cp = u;
 		}
@@ -86,7 +90,8 @@ imap_utf7_decode_run(const unsigned char *s, size_t len, size_t *pos, char *out,
 /* Decodes into out (when not NULL, at least 2 * len + 1 bytes).
  * Returns 0 or -1. */
 static int
-imap_utf7_decode_to(const char *name, size_t len, char *out, size_t *out_len)
+imap_utf7_decode_to(const char *name, size_t len, char *out, size_t *out_len,
+    imap_utf7_direct_fn *direct)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t i = 0, o = 0;
@@ -96,7 +101,7 @@ imap_utf7_decode_to(const char *name, size_t len, char *out, size_t *out_len)
 		unsigned char c = s[i];
 
 		if (c != '&') {
-			if (!imap_utf7_direct(c))
+			if (!direct(c))
 				return -1;	/* 8-bit, control, NUL */
 			if (out != NULL)
 				out[o] = (char)c;
@@ -118,7 +123,7 @@ imap_utf7_decode_to(const char *name, size_t len, char *out, size_t *out_len)
 		if (after_run)
 			return -1;
 		i++;
-		if (imap_utf7_decode_run(s, len, &i, out, &o) != 0)
+		if (imap_utf7_decode_run(s, len, &i, out, &o, direct) != 0)
 			return -1;
 		after_run = true;
 	}
@@ -130,7 +135,7 @@ imap_utf7_decode_to(const char *name, size_t len, char *out, size_t *out_len)
 }
 
 char *
-imap_utf7_decode(const char *name, size_t len)
+imap_utf7_decode_as(const char *name, size_t len, imap_utf7_direct_fn *direct)
 {
 	char *out;
 
@@ -138,56 +143,24 @@ imap_utf7_decode(const char *name, size_t len)
 	 * base64 at most 9 bytes of UTF-8 for 8 characters. */
 	if (len > (SIZE_MAX - 1) / 2)
 		return NULL;
-	if (imap_utf7_decode_to(name, len, NULL, NULL) != 0)
+	if (imap_utf7_decode_to(name, len, NULL, NULL, direct) != 0)
 		return NULL;
 	out = xmalloc(2 * len + 1);
-	if (imap_utf7_decode_to(name, len, out, NULL) != 0)
+	if (imap_utf7_decode_to(name, len, out, NULL, direct) != 0)
 		abort();
 	return out;
+}
+
+char *
+imap_utf7_decode(const char *name, size_t len)
+{
+	return imap_utf7_decode_as(name, len, imap_utf7_direct);
 }
 
 bool
 imap_utf7_valid(const char *name, size_t len)
 {
-	return imap_utf7_decode_to(name, len, NULL, NULL) == 0;
-}
-
-/* Reads one UTF-8 sequence at s; returns its length and the code point
- * in *cp, or 0 when it is invalid (overlong, surrogate, above U+10FFFF,
- * truncated). s is NUL-terminated, which stops a truncated sequence. */
-static size_t
-imap_utf7_utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
+	return imap_utf7_decode_to(name, len, NULL, NULL, imap_utf7_direct) == 0;
 }
 
 static void
@@ -200,7 +173,7 @@ imap_utf7_flush(char *out, size_t *o, uint32_t *bits, unsigned *nbits)
 }
 
 char *
-imap_utf7_encode(const char *name)
+imap_utf7_encode_as(const char *name, imap_utf7_direct_fn *direct)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t len = strlen(name), o = 0, i, n;
@@ -215,12 +188,12 @@ imap_utf7_encode(const char *name)
 		return NULL;
 	out = xmalloc(5 * len + 1);
 	for (i = 0; i < len; i += n) {
-		n = imap_utf7_utf8_next(s + i, &cp);
+		n = str_utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			free(out);
 			return NULL;
 		}
-		if (imap_utf7_direct(cp)) {
+		if (direct(cp)) {
 			if (in_run) {
 				/* Pad the last unit to whole characters. */
 				if (nbits > 0)
@@ -257,4 +230,10 @@ imap_utf7_encode(const char *name)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *
+imap_utf7_encode(const char *name)
+{
+	return imap_utf7_encode_as(name, imap_utf7_direct);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Wire form to UTF-8. Returns NULL when name is not valid modified UTF-7
  * (bad base64, an unterminated "&...", an encoded printable ASCII
@@ -21,6 +22,15 @@
 char *imap_utf7_decode(const char *name, size_t len);
 /* UTF-8 to wire form. Returns NULL when name is not valid UTF-8. */
 char *imap_utf7_encode(const char *name);
+
+/* The same encoding with another set of characters that stand for
+ * themselves (direct(c) true; it must hold for "&" and fail for NUL and
+ * every non-ASCII character): labels stored as IMAP keywords use atom
+ * characters only (rules/keyword.h). Decoding is as strict as above:
+ * only what the encoder writes for that set. */
+typedef bool imap_utf7_direct_fn(uint32_t c);
+char *imap_utf7_encode_as(const char *name, imap_utf7_direct_fn *direct);
+char *imap_utf7_decode_as(const char *name, size_t len, imap_utf7_direct_fn *direct);
 /* True when imap_utf7_decode() would succeed (such a name is always
  * 7-bit, so it needs no literal and is what a server following RFC 3501
  * sends). */

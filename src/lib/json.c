@@ -7,40 +7,7 @@
 
 #include "lib/buf.h"
 #include "lib/json.h"
-
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when the bytes
- * there are not one (overlong forms, surrogates and code points above
- * U+10FFFF are refused, as RFC 3629 says). */
-static size_t
-json_utf8_len(const unsigned char *s, size_t len, uint32_t *cp_r)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	*cp_r = s[0];
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	*cp_r = cp;
-	return n;
-}
+#include "lib/str.h"
 
 /* Code points written as \uXXXX although JSON allows them raw: C1
  * controls, bidi controls and line separators, so that JSON printed to a
@@ -79,7 +46,7 @@ json_add_string(struct buf *b, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = json_utf8_len(p + i, len - i, &cp);
+		n = str_utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
 			r = buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
 			i++;

@@ -14,6 +14,9 @@ bool str_has_suffix(const char *s, const char *suffix);
 /* ASCII-only case-insensitive comparisons (locale-independent). */
 int str_casecmp(const char *a, const char *b);
 bool str_caseeq(const char *a, const char *b);
+/* Whether the first n bytes of a and b are equal but for ASCII case (a
+ * NUL in either ends the comparison as a mismatch, unless both end). */
+bool str_ncaseeq(const char *a, const char *b, size_t n);
 
 /* Parses a whole string of decimal digits (no sign, no spaces) that is at
  * most max. */
@@ -28,6 +31,11 @@ int str_base64_value(unsigned char c, char c62, char c63);
 /* Writes code point cp (at most U+10FFFF) as UTF-8 into out; returns the
  * number of bytes, 1 to 4. */
 size_t str_utf8_encode(uint32_t cp, char out[4]);
+/* Reads one well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF) from the len bytes at s. Returns its
+ * length, 1 to 4, with the code point in *cp_r; 0 when none starts there
+ * (or len is 0). */
+size_t str_utf8_decode(const void *s, size_t len, uint32_t *cp_r);
 
 /* Damerau-Levenshtein distance (adjacent transpositions count as one),
  * ASCII case-insensitive; used for "did you mean" suggestions. Returns

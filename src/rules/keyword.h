@@ -41,7 +41,10 @@ char *keyword_to_label(const char *kw, size_t len);
  * strings. */
 char *keyword_status(const char *status);
 char *keyword_assign(const char *who);
-/* True when status is one of open, pending, done. */
+/* The statuses, in lower case: open, pending, done. */
+#define KEYWORD_STATUS_COUNT 3
+extern const char *const keyword_statuses[KEYWORD_STATUS_COUNT];
+/* True when status is one of them (any case). */
 bool keyword_status_valid(const char *status);
 
 /* Whether a space-separated keyword list (the index's) holds kw, or a

@@ -297,7 +297,7 @@ query_check_text(struct query_parser *p, size_t pos, size_t end)
 	while (pos < end) {
 		unsigned char c = s[pos];
 		uint32_t cp;
-		size_t n, i;
+		size_t n;
 
 		if (c < 0x80) {
 			if (c < 0x20 || c == 0x7f) {
@@ -307,32 +307,7 @@ query_check_text(struct query_parser *p, size_t pos, size_t end)
 			pos++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 4;
-			cp = c & 0x07;
-		} else {
-			query_fail(p, pos, "invalid UTF-8");
-			return false;
-		}
-		if (end - pos < n) {
-			query_fail(p, pos, "invalid UTF-8");
-			return false;
-		}
-		for (i = 1; i < n; i++) {
-			if ((s[pos + i] & 0xc0) != 0x80) {
-				query_fail(p, pos, "invalid UTF-8");
-				return false;
-			}
-			cp = cp << 6 | (s[pos + i] & 0x3f);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		if ((n = str_utf8_decode(s + pos, end - pos, &cp)) == 0) {
 			query_fail(p, pos, "invalid UTF-8");
 			return false;
 		}

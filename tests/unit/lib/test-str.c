@@ -76,11 +76,53 @@ test_predicates_and_escape(void)
 	tap_is_str(out, "0123456789abcde", "output is truncated to fit");
 }
 
+static void
+test_utf8_decode(void)
+{
+	static const struct {
+		const char *s;
+		size_t len, want;
+		uint32_t cp;
+	} cases[] = {
+		{ "a", 1, 1, 'a' },
+		{ "\xc3\xa9", 2, 2, 0xe9 },
+		{ "\xe2\x82\xac", 3, 3, 0x20ac },
+		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
+		{ "", 0, 0, 0 },
+		{ "\xc3\xa9", 1, 0, 0 },		/* truncated by len */
+		{ "\xc0\xaf", 2, 0, 0 },		/* overlong */
+		{ "\xe0\x80\xaf", 3, 0, 0 },		/* overlong */
+		{ "\xf0\x80\x80\xaf", 4, 0, 0 },	/* overlong */
+		{ "\xed\xa0\x80", 3, 0, 0 },		/* surrogate */
+		{ "\xf4\x90\x80\x80", 4, 0, 0 },	/* past U+10FFFF */
+		{ "\xf5\x80\x80\x80", 4, 0, 0 },
+		{ "\x80", 1, 0, 0 },			/* continuation */
+		{ "\xc3(", 2, 0, 0 },			/* bad continuation */
+	};
+	size_t i, n;
+	uint32_t cp;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cp = 0;
+		n = str_utf8_decode(cases[i].s, cases[i].len, &cp);
+		tap_is_int((long long)n, (long long)cases[i].want, "utf8 case %zu: length", i);
+		if (cases[i].want > 0)
+			tap_is_int(cp, cases[i].cp, "utf8 case %zu: code point", i);
+	}
+	tap_ok(str_ncaseeq("Status/Open", "status/OPEN", 11), "ncaseeq: case ignored");
+	tap_ok(str_ncaseeq("assign/bob", "ASSIGN/", 7), "ncaseeq: a prefix");
+	tap_ok(!str_ncaseeq("assign", "assign/", 7), "ncaseeq: a shorter string");
+	tap_ok(str_ncaseeq("ab", "ab", 5), "ncaseeq: both end");
+	tap_ok(!str_ncaseeq("\xc9", "\xe9", 1), "ncaseeq: ASCII only");
+}
+
 int
 main(void)
 {
 	test_numbers();
 	test_edit_distance();
 	test_predicates_and_escape();
+	test_utf8_decode();
 	return tap_done();
 }
