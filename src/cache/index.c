@@ -8,7 +8,30 @@
 
 #include "cache/cache.h"
 #include "cache/index.h"
+#include "lib/str.h"
 #include "lib/xmalloc.h"
+
+const struct index_flag_name index_flag_names[INDEX_FLAG_NAMES] = {
+	{ INDEX_SEEN, "\\Seen" },
+	{ INDEX_ANSWERED, "\\Answered" },
+	{ INDEX_FLAGGED, "\\Flagged" },
+	{ INDEX_DELETED, "\\Deleted" },
+	{ INDEX_DRAFT, "\\Draft" },
+	{ INDEX_FORWARDED, "$Forwarded" },
+	{ INDEX_JUNK, "$Junk" },
+};
+
+uint32_t
+index_flag_bit(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < INDEX_FLAG_NAMES; i++) {
+		if (str_caseeq(name, index_flag_names[i].name))
+			return index_flag_names[i].bit;
+	}
+	return 0;
+}
 
 /* How many messages each chunk in use holds, sorted by id: a folder has a
  * few hundred chunks at most, so a sorted array beats a hash table. */

@@ -36,6 +36,18 @@ enum index_flag {
 	INDEX_HAS_ATTACHMENT = 1u << 7,	/* from Content-Type: multipart/mixed etc. */
 };
 
+/* The flags kept as bits, as IMAP spells them: the system flags and the
+ * two keywords $Forwarded and $Junk, in the order of their bits. */
+struct index_flag_name {
+	uint32_t bit;
+	const char *name;
+};
+#define INDEX_FLAG_NAMES 7
+extern const struct index_flag_name index_flag_names[INDEX_FLAG_NAMES];
+/* The bit of a flag name (ASCII case-insensitive, as IMAP compares
+ * flags), 0 for any other flag or keyword. */
+uint32_t index_flag_bit(const char *name);
+
 /* The string fields of a message. */
 enum index_str {
 	INDEX_STR_SUBJECT,

@@ -1,10 +1,12 @@
-/* What the network commands share: which account, and its secret. */
+/* What the network commands share: which account, its secret, the
+ * session. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cmd/cmd-imap.h"
 #include "cmd/cmd-login.h"
 #include "conf/conf.h"
 #include "lib/log.h"
@@ -44,4 +46,25 @@ cli_secret(const struct conf *conf, const struct conf_account *acct,
 	/* A broken password-command is a configuration error; no terminal to
 	 * ask on means we cannot authenticate. */
 	return line != 0 ? EXIT_USAGE : EXIT_CONNECT;
+}
+
+int
+cli_session(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_imap **session_r)
+{
+	struct cmd_login_secret secret;
+	enum net_conn_error kind;
+	char *error = NULL;
+	int status;
+
+	*session_r = NULL;
+	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+		return status;
+	if (cmd_imap_open(conf, acct, &secret, session_r, &kind, &error) != 0) {
+		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+		free(error);
+		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+	}
+	cmd_login_secret_clear(&secret);
+	return status;
 }

@@ -59,7 +59,7 @@ cli_filter(const struct cli_opts *opts, struct conf *conf)
 		cmd_rules_free(&rules);
 		return EXIT_USAGE;
 	}
-	status = cli_batch_open(opts, conf, acct, true, &cache, &session);
+	status = cli_batch_open(conf, acct, true, &cache, &session);
 	if (status != EXIT_OK) {
 		cmd_rules_free(&rules);
 		return status;

@@ -56,9 +56,7 @@ int
 cli_folders(const struct cli_opts *opts, struct conf *conf)
 {
 	const struct conf_account *acct = cli_account(opts, conf);
-	struct cmd_login_secret secret;
 	struct cmd_folders folders;
-	enum net_conn_error kind;
 	struct cmd_imap *session;
 	struct buf b;
 	char *error;
@@ -72,15 +70,8 @@ cli_folders(const struct cli_opts *opts, struct conf *conf)
 		    conf_account_file(acct), conf_account_line(acct), conf_account_name(acct));
 		return EXIT_USAGE;
 	}
-	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+	if ((status = cli_session(conf, acct, &session)) != EXIT_OK)
 		return status;
-	status = cmd_imap_open(conf, acct, &secret, &session, &kind, &error);
-	cmd_login_secret_clear(&secret);
-	if (status != 0) {
-		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
-		free(error);
-		return kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
-	}
 	if (cmd_folders_list(session, acct, true, &folders, &error) != 0) {
 		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
 		free(error);

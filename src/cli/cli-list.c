@@ -26,20 +26,6 @@
 #define LIST_FROM_COLS 22
 #define LIST_DEPTH_MAX 8
 
-static const struct {
-	uint32_t bit;
-	const char *name;
-	bool keyword;		/* a keyword in IMAP terms: goes to "labels" */
-} list_flags[] = {
-	{ INDEX_SEEN, "\\Seen", false },
-	{ INDEX_ANSWERED, "\\Answered", false },
-	{ INDEX_FLAGGED, "\\Flagged", false },
-	{ INDEX_DELETED, "\\Deleted", false },
-	{ INDEX_DRAFT, "\\Draft", false },
-	{ INDEX_FORWARDED, "$Forwarded", true },
-	{ INDEX_JUNK, "$Junk", true },
-};
-
 /* One stored address ("Name <addr>" or "addr") as JSON {"name","addr"}. */
 static void
 list_json_address(struct buf *b, const char *s, size_t len)
@@ -139,22 +125,24 @@ list_json(struct buf *b, const char *folder, const struct index *idx,
 	buf_addstr(b, "],\"attachments\":null,\"folder\":");
 	json_add_cstring(b, folder);
 	buf_printf(b, ",\"uid\":%" PRIu32 ",\"flags\":[", m->uid);
-	for (i = 0; i < sizeof(list_flags) / sizeof(list_flags[0]); i++) {
-		if (list_flags[i].keyword || !(m->flags & list_flags[i].bit))
+	/* System flags go to "flags", the keywords kept as bits
+	 * ($Forwarded, $Junk) to "labels". */
+	for (i = 0; i < INDEX_FLAG_NAMES; i++) {
+		if (index_flag_names[i].name[0] != '\\' || !(m->flags & index_flag_names[i].bit))
 			continue;
 		if (!first)
 			buf_addc(b, ',');
-		json_add_cstring(b, list_flags[i].name);
+		json_add_cstring(b, index_flag_names[i].name);
 		first = false;
 	}
 	buf_addstr(b, "],\"labels\":[");
 	first = true;
-	for (i = 0; i < sizeof(list_flags) / sizeof(list_flags[0]); i++) {
-		if (!list_flags[i].keyword || !(m->flags & list_flags[i].bit))
+	for (i = 0; i < INDEX_FLAG_NAMES; i++) {
+		if (index_flag_names[i].name[0] == '\\' || !(m->flags & index_flag_names[i].bit))
 			continue;
 		if (!first)
 			buf_addc(b, ',');
-		json_add_cstring(b, list_flags[i].name);
+		json_add_cstring(b, index_flag_names[i].name);
 		first = false;
 	}
 	list_json_words(b, index_msg_str(idx, m, INDEX_STR_KEYWORDS), first);
@@ -392,10 +380,8 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 	const struct conf_account *acct = cli_account(opts, conf);
 	const char *name = opts->nargs > 0 ? opts->args[0] : "INBOX";
 	enum cmd_sort sort;
-	struct cmd_login_secret secret;
 	struct sync_stats stats;
 	struct cmd_imap *session;
-	enum net_conn_error kind;
 	struct cache *cache;
 	struct index *idx = NULL;
 	char *folder, *error;
@@ -424,7 +410,7 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 		log_error("--sort %s: not one of date, thread, from, subject, size", opts->sort);
 		return EXIT_USAGE;
 	}
-	if ((folder = cmd_folder_wire_name(name)) == NULL) {
+	if ((folder = cmd_folder_wire_name(name, '/')) == NULL) {
 		log_error("folder name '%s' is not valid UTF-8", name);
 		return EXIT_USAGE;
 	}
@@ -434,14 +420,16 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 		free(folder);
 		return EXIT_PARTIAL;
 	}
+	/* As the cache remembers the server's hierarchy delimiter; the
+	 * server itself says it below. */
+	free(folder);
+	folder = cmd_folder_wire(NULL, cache, name);
 	if (!opts->offline) {
-		if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
-			goto out;
-		if (cmd_imap_open(conf, acct, &secret, &session, &kind, &error) != 0) {
-			fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
-			status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
-			free(error);
-		} else {
+		status = cli_session(conf, acct, &session);
+		if (status == EXIT_OK) {
+			/* Now that the server can say its hierarchy delimiter. */
+			free(folder);
+			folder = cmd_folder_wire(session, cache, name);
 			if (cmd_sync_folder(session, cache, conf, folder, false, &idx, &stats,
 			    &error) != 0) {
 				fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct),
@@ -455,7 +443,6 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 			}
 			cmd_imap_close(&session);
 		}
-		cmd_login_secret_clear(&secret);
 		if (idx == NULL && status != EXIT_CONNECT)
 			goto out;
 	}

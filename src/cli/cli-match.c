@@ -51,12 +51,9 @@ fail:
 /* Opens the session and the cache the batch commands share; the cache is
  * optional for --match (without it, dry runs show UIDs only). */
 int
-cli_batch_open(const struct cli_opts *opts, const struct conf *conf,
-    const struct conf_account *acct, bool need_cache, struct cache **cache_r,
-    struct cmd_imap **session_r)
+cli_batch_open(const struct conf *conf, const struct conf_account *acct, bool need_cache,
+    struct cache **cache_r, struct cmd_imap **session_r)
 {
-	struct cmd_login_secret secret;
-	enum net_conn_error kind;
 	char *error = NULL;
 	int status;
 
@@ -72,19 +69,8 @@ cli_batch_open(const struct cli_opts *opts, const struct conf *conf,
 		    conf_account_name(acct), error);
 		free(error);
 	}
-	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
-		goto fail;
-	if (cmd_imap_open(conf, acct, &secret, session_r, &kind, &error) != 0) {
-		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
-		free(error);
-		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
-	}
-	cmd_login_secret_clear(&secret);
-	if (status == EXIT_OK)
-		return EXIT_OK;
-fail:
-	cache_close(cache_r);
-	(void)opts;
+	if ((status = cli_session(conf, acct, session_r)) != EXIT_OK)
+		cache_close(cache_r);
 	return status;
 }
 
@@ -111,7 +97,7 @@ cli_match(const struct cli_opts *opts, struct conf *conf)
 		query_free(&q);
 		return EXIT_USAGE;
 	}
-	status = cli_batch_open(opts, conf, acct, false, &cache, &session);
+	status = cli_batch_open(conf, acct, false, &cache, &session);
 	if (status != EXIT_OK)
 		goto out;
 	ap = cmd_apply_create(session, conf, acct, cache, opts->dry_run, stdout);

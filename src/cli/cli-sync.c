@@ -35,15 +35,13 @@ int
 cli_sync(const struct cli_opts *opts, struct conf *conf)
 {
 	const struct conf_account *acct = cli_account(opts, conf);
-	struct cmd_login_secret secret;
 	struct cmd_folders folders;
 	struct cmd_imap *session = NULL;
-	enum net_conn_error kind;
 	struct cache *cache = NULL;
 	char **wire = NULL, **display = NULL, *error;
 	size_t n = 0, i;
 	bool progress = isatty(STDERR_FILENO);
-	int status, r;
+	int status;
 
 	if (acct == NULL)
 		return EXIT_USAGE;
@@ -51,7 +49,7 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 	wire = xcalloc((size_t)opts->nargs + 1, sizeof(*wire));
 	display = xcalloc((size_t)opts->nargs + 1, sizeof(*display));
 	for (i = 0; i < (size_t)opts->nargs; i++) {
-		if ((wire[i] = cmd_folder_wire_name(opts->args[i])) == NULL) {
+		if ((wire[i] = cmd_folder_wire_name(opts->args[i], '/')) == NULL) {
 			log_error("folder name '%s' is not valid UTF-8", opts->args[i]);
 			status = EXIT_USAGE;
 			n = i;
@@ -60,21 +58,18 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 		display[i] = xstrdup(opts->args[i]);
 	}
 	n = (size_t)opts->nargs;
-	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+	if ((status = cli_session(conf, acct, &session)) != EXIT_OK)
 		goto out;
-	r = cmd_imap_open(conf, acct, &secret, &session, &kind, &error);
-	cmd_login_secret_clear(&secret);
-	if (r != 0) {
-		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
-		free(error);
-		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
-		goto out;
-	}
 	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0) {
 		log_error("account '%s': %s", conf_account_name(acct), error);
 		free(error);
 		status = EXIT_PARTIAL;
 		goto out;
+	}
+	/* Now that the server can say its hierarchy delimiter. */
+	for (i = 0; i < n; i++) {
+		free(wire[i]);
+		wire[i] = cmd_folder_wire(session, cache, display[i]);
 	}
 	if (n == 0) {
 		if (cmd_folders_subscribed(session, acct, &folders, &error) != 0) {

@@ -71,6 +71,12 @@ struct cmd_login_secret;
 const struct conf_account *cli_account(const struct cli_opts *opts, const struct conf *conf);
 int cli_secret(const struct conf *conf, const struct conf_account *acct,
     struct cmd_login_secret *secret_r);
+/* Logs in to the account's IMAP server: EXIT_OK and *session_r, or the
+ * exit status after printing why (2 for the configuration, 3 when it
+ * cannot connect or log in). */
+struct cmd_imap;
+int cli_session(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_imap **session_r);
 
 /* cli-sync.c, cli-list.c */
 int cli_sync(const struct cli_opts *opts, struct conf *conf);
@@ -87,10 +93,8 @@ struct query_node *cli_query_parse(const char *text);
  * exit status after printing why. The cache is required when need_cache,
  * else a cache that cannot be opened is only warned about (NULL). */
 struct cache;
-struct cmd_imap;
-int cli_batch_open(const struct cli_opts *opts, const struct conf *conf,
-    const struct conf_account *acct, bool need_cache, struct cache **cache_r,
-    struct cmd_imap **session_r);
+int cli_batch_open(const struct conf *conf, const struct conf_account *acct,
+    bool need_cache, struct cache **cache_r, struct cmd_imap **session_r);
 
 /* cli-folders.c */
 int cli_folders(const struct cli_opts *opts, struct conf *conf);

@@ -223,23 +223,18 @@ struct cmd_apply {
 	bool dry_run;
 	FILE *out;
 
-	/* The folder open read-write (wire name), and what SELECT said. */
-	char *selected;
+	/* What the SELECT of the folder open read-write said (which folder
+	 * that is, the engine knows). */
 	uint32_t uidvalidity, uidnext;
 	char **kw;			/* keywords of FLAGS */
 	size_t nkw;
 	bool perm_known, perm_new;	/* PERMANENTFLAGS, and whether \* */
-	char **perm;
-	size_t nperm;
 
 	/* The cached index of one folder (wire name), our changes applied. */
 	char *idx_folder;
 	struct index *idx;
 
 	char *trash;			/* wire name, once known */
-	char delim;			/* the server's hierarchy delimiter, once
-					 * asked; '/' when it has none */
-	bool trash_exists;
 
 	/* A running command's outcome. */
 	struct sync_uids *collect;
@@ -247,6 +242,7 @@ struct cmd_apply {
 	enum imap_result result;
 	char *failure;
 	bool trycreate;
+	bool bad_answer;		/* a SEARCH answer did not read */
 };
 
 static void
@@ -261,9 +257,9 @@ strv_free(char ***v, size_t *n)
 	*n = 0;
 }
 
-/* The flag names of a parenthesised list, keywords only or all. */
+/* The keywords of a FLAGS list (NULL-terminated, for the planner). */
 static void
-flags_from_list(const struct imap_arg *arg, bool keywords_only, char ***v_r, size_t *n_r)
+keywords_from_list(const struct imap_arg *arg, char ***v_r, size_t *n_r)
 {
 	const struct imap_arg *list;
 	size_t n, i;
@@ -275,11 +271,8 @@ flags_from_list(const struct imap_arg *arg, bool keywords_only, char ***v_r, siz
 	for (i = 0; i < n; i++) {
 		const char *s;
 
-		if (!imap_arg_get_atom(&list[i], &s))
-			continue;
-		if (keywords_only && s[0] == '\\')
-			continue;
-		(*v_r)[(*n_r)++] = xstrdup(s);
+		if (imap_arg_get_atom(&list[i], &s) && s[0] != '\\')
+			(*v_r)[(*n_r)++] = xstrdup(s);
 	}
 }
 
@@ -291,20 +284,20 @@ ap_other(void *ctx, const struct imap_response *r)
 
 	if (r->text == NULL) {
 		if (r->count == 2 && imap_arg_atom_equals(&r->args[0], "FLAGS"))
-			flags_from_list(&r->args[1], true, &ap->kw, &ap->nkw);
+			keywords_from_list(&r->args[1], &ap->kw, &ap->nkw);
 		return;
 	}
 	if (r->code == NULL || r->code_count < 2)
 		return;
 	if (imap_arg_atom_equals(&r->code[0], "PERMANENTFLAGS")) {
-		size_t i;
+		const struct imap_arg *list;
+		size_t i, count;
 
-		flags_from_list(&r->code[1], false, &ap->perm, &ap->nperm);
 		ap->perm_known = true;
 		ap->perm_new = false;
-		for (i = 0; i < ap->nperm; i++)
-			if (strcmp(ap->perm[i], "\\*") == 0)
-				ap->perm_new = true;
+		if (imap_arg_get_list(&r->code[1], &list, &count))
+			for (i = 0; i < count; i++)
+				ap->perm_new = ap->perm_new || imap_arg_atom_equals(&list[i], "\\*");
 	} else if (imap_arg_atom_equals(&r->code[0], "UIDNEXT") &&
 	    imap_arg_get_number(&r->code[1], &n) && n <= UINT32_MAX) {
 		ap->uidnext = (uint32_t)n;
@@ -389,9 +382,7 @@ cmd_apply_destroy(struct cmd_apply **app)
 		return;
 	ap_save_index(ap);
 	cmd_imap_set_handlers(ap->session, NULL);
-	free(ap->selected);
 	strv_free(&ap->kw, &ap->nkw);
-	strv_free(&ap->perm, &ap->nperm);
 	free(ap->trash);
 	free(ap->failure);
 	free(ap);
@@ -415,43 +406,11 @@ ap_wait(struct cmd_apply *ap, char **error_r)
 	return cmd_imap_wait(ap->session, error_r);
 }
 
-static void
-ap_list_data(void *ctx, const struct imap_response *r)
-{
-	struct cmd_apply *ap = ctx;
-	const char *d;
-	size_t len;
-
-	/* * LIST (\Noselect) "." "": the delimiter, or NIL for none. */
-	if (r->count >= 3 && imap_arg_get_string(&r->args[2], &d, &len) && len == 1)
-		ap->delim = d[0];
-}
-
-/* A folder as the user writes it (UTF-8, levels separated by '/', as
- * tern shows them) in the server's form: its own hierarchy delimiter
- * (Maildir++ servers use '.'), then modified UTF-7. NULL when the name is
- * not UTF-8. */
+/* A folder as the user writes it in the server's form (cmd-sync.h). */
 static char *
 ap_wire_name(struct cmd_apply *ap, const char *folder)
 {
-	struct imap_cmd_callbacks cb = { ap_done, ap_list_data, ap };
-	char *local, *wire, *p, *error = NULL;
-
-	if (strchr(folder, '/') != NULL && ap->delim == '\0') {
-		ap->delim = '/';
-		if (imap_cmd_list(cmd_imap_client(ap->session), "", "", false, &cb) == 0 &&
-		    ap_wait(ap, &error) != 0)
-			free(error);	/* the caller's next command reports it */
-	}
-	if (ap->delim == '\0' || ap->delim == '/')
-		return cmd_folder_wire_name(folder);
-	local = xstrdup(folder);
-	for (p = local; *p != '\0'; p++)
-		if (*p == '/')
-			*p = ap->delim;
-	wire = cmd_folder_wire_name(local);
-	free(local);
-	return wire;
+	return cmd_folder_wire(ap->session, ap->cache, folder);
 }
 
 /* The display form of a wire folder name, for messages. */
@@ -466,23 +425,23 @@ ap_display(const char *wire)
 static int
 ap_select(struct cmd_apply *ap, const char *wire, char **error_r)
 {
+	struct imap_client *client = cmd_imap_client(ap->session);
 	struct imap_cmd_callbacks cb = { ap_done, NULL, ap };
 	struct imap_select_params p;
+	const char *open = imap_client_selected(client);
 	char *shown;
 
-	if (ap->selected != NULL && strcmp(ap->selected, wire) == 0 &&
-	    imap_client_selected(cmd_imap_client(ap->session)) != NULL)
+	/* Open read-write already: only this file selects so (sync
+	 * examines). */
+	if (open != NULL && strcmp(open, wire) == 0 && imap_client_selected_rw(client))
 		return 0;
-	free(ap->selected);
-	ap->selected = NULL;
 	strv_free(&ap->kw, &ap->nkw);
-	strv_free(&ap->perm, &ap->nperm);
 	ap->perm_known = false;
 	ap->uidvalidity = ap->uidnext = 0;
 	memset(&p, 0, sizeof(p));
 	ap_set_handlers(ap);
 	ap->result = IMAP_RESULT_LOST;
-	if (imap_cmd_select(cmd_imap_client(ap->session), wire, &p, &cb) != 0) {
+	if (imap_cmd_select(client, wire, &p, &cb) != 0) {
 		*error_r = xstrdup("the folder name cannot be sent");
 		return -1;
 	}
@@ -494,13 +453,12 @@ ap_select(struct cmd_apply *ap, const char *wire, char **error_r)
 		free(shown);
 		return -1;
 	}
-	if (!imap_client_selected_rw(cmd_imap_client(ap->session))) {
+	if (!imap_client_selected_rw(client)) {
 		shown = ap_display(wire);
 		*error_r = xasprintf("folder %s is read-only for this account", shown);
 		free(shown);
 		return -1;
 	}
-	ap->selected = xstrdup(wire);
 	return 0;
 }
 
@@ -545,22 +503,7 @@ ap_load_index(struct cmd_apply *ap, const char *wire, char **error_r)
 		return -1;
 	ap->idx = idx;
 	ap->idx_folder = xstrdup(wire);
-	free(ap->selected);
-	ap->selected = NULL;
 	return 0;
-}
-
-static void
-collect_add(void *ctx, uint32_t lo, uint32_t hi)
-{
-	struct sync_uids *u = ctx;
-	uint32_t uid;
-
-	for (uid = lo; ; uid++) {
-		sync_uids_add(u, uid);
-		if (uid == hi)
-			break;
-	}
 }
 
 static void
@@ -568,8 +511,10 @@ ap_search_data(void *ctx, const struct imap_response *r)
 {
 	struct cmd_apply *ap = ctx;
 
-	if (ap->collect != NULL)
-		(void)imap_search_response(r, collect_add, ap->collect);
+	/* A folder cannot hold more; an answer that does not read is an
+	 * error rather than fewer matches. */
+	if (ap->collect != NULL && sync_search_parse(r, ap->collect, UINT32_MAX) != 0)
+		ap->bad_answer = true;
 }
 
 /* Runs one search (prefixed with the scope's UID range) into *out. */
@@ -594,6 +539,7 @@ ap_search(struct cmd_apply *ap, const struct plan_search *s, const struct cmd_ap
 		args[n++] = s->args[i];
 	sync_uids_init(out);
 	ap->collect = out;
+	ap->bad_answer = false;
 	ap->result = IMAP_RESULT_LOST;
 	if (imap_cmd_uid_search(cmd_imap_client(ap->session), args, n, &cb) != 0) {
 		free(args);
@@ -608,6 +554,10 @@ ap_search(struct cmd_apply *ap, const struct plan_search *s, const struct cmd_ap
 		return -1;
 	if (ap->result != IMAP_RESULT_OK) {
 		*error_r = xasprintf("the server refused the search: %s", ap->failure);
+		return -1;
+	}
+	if (ap->bad_answer) {
+		*error_r = xstrdup("the server's answer to a search cannot be read");
 		return -1;
 	}
 	sync_uids_unique(out);
@@ -748,26 +698,9 @@ change_add(struct change *c, bool add, const char *flag)
 		c->remove[c->nremove++] = xstrdup(flag);
 }
 
-/* Keywords with prefix that the mailbox or the messages at hand carry. */
-static void
-change_remove_prefixed(struct cmd_apply *ap, struct change *c, const char *prefix,
-    const char *keep)
-{
-	size_t i;
-
-	for (i = 0; i < ap->nkw; i++) {
-		if (str_has_prefix(ap->kw[i], prefix) || (strlen(ap->kw[i]) >= strlen(prefix) &&
-		    strncasecmp(ap->kw[i], prefix, strlen(prefix)) == 0)) {
-			if (keep == NULL || !str_caseeq(ap->kw[i], keep))
-				change_add(c, false, ap->kw[i]);
-		}
-	}
-}
-
 static void
 action_change(struct cmd_apply *ap, const struct cmd_action *a, struct change *c)
 {
-	static const char *const statuses[] = { "open", "pending", "done" };
 	const char *why;
 	char *kw;
 	size_t i;
@@ -776,8 +709,9 @@ action_change(struct cmd_apply *ap, const struct cmd_action *a, struct change *c
 	switch (a->def->kind) {
 	case CMD_ACTION_ADD_LABEL:
 	case CMD_ACTION_REMOVE_LABEL:
+		/* Gmail keeps $Forwarded and $Junk as keywords. */
 		if (imap_client_has(cmd_imap_client(ap->session), IMAP_CAP_X_GM_EXT_1) &&
-		    !str_caseeq(a->arg, "$Forwarded") && !str_caseeq(a->arg, "$Junk")) {
+		    index_flag_bit(a->arg) == 0) {
 			c->gmail = true;
 			kw = imap_utf7_encode(a->arg);
 		} else
@@ -795,9 +729,10 @@ action_change(struct cmd_apply *ap, const struct cmd_action *a, struct change *c
 		change_add(c, a->def->kind == CMD_ACTION_FLAG, "\\Flagged");
 		break;
 	case CMD_ACTION_STATUS:
-		for (i = 0; i < nitems(statuses); i++) {
-			kw = keyword_status(statuses[i]);
-			change_add(c, strcmp(statuses[i], a->arg) == 0, kw);
+		/* The new status in, the others out. */
+		for (i = 0; i < KEYWORD_STATUS_COUNT; i++) {
+			kw = keyword_status(keyword_statuses[i]);
+			change_add(c, str_caseeq(keyword_statuses[i], a->arg), kw);
 			free(kw);
 		}
 		break;
@@ -805,7 +740,12 @@ action_change(struct cmd_apply *ap, const struct cmd_action *a, struct change *c
 		kw = strcmp(a->arg, "none") == 0 ? NULL : keyword_assign(a->arg);
 		if (kw != NULL)
 			change_add(c, true, kw);
-		change_remove_prefixed(ap, c, KEYWORD_ASSIGN_PREFIX, kw);
+		/* Every other assignee the mailbox knows (its FLAGS) goes. */
+		for (i = 0; i < ap->nkw; i++) {
+			if (keyword_list_has_prefix(ap->kw[i], KEYWORD_ASSIGN_PREFIX) &&
+			    (kw == NULL || !str_caseeq(ap->kw[i], kw)))
+				change_add(c, false, ap->kw[i]);
+		}
 		free(kw);
 		break;
 	default:
@@ -813,29 +753,10 @@ action_change(struct cmd_apply *ap, const struct cmd_action *a, struct change *c
 	}
 }
 
-/* The bit a system flag has in the index, 0 for keywords. */
-static uint32_t
-flag_bit(const char *flag)
-{
-	if (str_caseeq(flag, "\\Seen"))
-		return INDEX_SEEN;
-	if (str_caseeq(flag, "\\Flagged"))
-		return INDEX_FLAGGED;
-	if (str_caseeq(flag, "\\Answered"))
-		return INDEX_ANSWERED;
-	if (str_caseeq(flag, "\\Draft"))
-		return INDEX_DRAFT;
-	if (str_caseeq(flag, "$Forwarded"))
-		return INDEX_FORWARDED;
-	if (str_caseeq(flag, "$Junk"))
-		return INDEX_JUNK;
-	return 0;
-}
-
 static bool
 msg_has(const struct index *idx, const struct index_msg *m, const char *flag)
 {
-	uint32_t bit = flag_bit(flag);
+	uint32_t bit = index_flag_bit(flag);
 
 	if (bit != 0)
 		return (m->flags & bit) != 0;
@@ -873,7 +794,7 @@ change_keywords(const struct change *c, const char *list)
 		bool drop = false;
 
 		for (i = 0; i < c->nremove && !drop; i++)
-			drop = strlen(c->remove[i]) == len && strncasecmp(c->remove[i], p, len) == 0;
+			drop = strlen(c->remove[i]) == len && str_ncaseeq(c->remove[i], p, len);
 		if (len > 0 && !drop) {
 			if (buf_len(&b) > 0)
 				buf_addc(&b, ' ');
@@ -884,7 +805,7 @@ change_keywords(const struct change *c, const char *list)
 			p++;
 	}
 	for (i = 0; i < c->nadd; i++) {
-		if (c->add[i][0] == '\\' || flag_bit(c->add[i]) != 0 ||
+		if (c->add[i][0] == '\\' || index_flag_bit(c->add[i]) != 0 ||
 		    keyword_list_has(buf_ptr(&b), c->add[i]))
 			continue;
 		if (buf_len(&b) > 0)
@@ -908,9 +829,9 @@ change_apply_index(const struct change *c, struct index *idx, uint32_t uid)
 	m = index_at(idx, (size_t)pos);
 	flags = m->flags;
 	for (i = 0; i < c->nadd; i++)
-		flags |= flag_bit(c->add[i]);
+		flags |= index_flag_bit(c->add[i]);
 	for (i = 0; i < c->nremove; i++)
-		flags &= ~flag_bit(c->remove[i]);
+		flags &= ~index_flag_bit(c->remove[i]);
 	kw = change_keywords(c, index_msg_str(idx, m, INDEX_STR_KEYWORDS));
 	(void)index_set_flags(idx, uid, flags, kw, m->modseq);
 	free(kw);
@@ -1107,17 +1028,14 @@ ap_trash(struct cmd_apply *ap, char **error_r)
 		return -1;
 	if (folders.special[0] >= 0) {
 		ap->trash = xstrdup(folders.v[folders.special[0]].name);
-		ap->trash_exists = true;
 	} else if (folders.missing[0] != NULL) {
-		ap->trash = cmd_folder_wire_name(folders.missing[0]);
+		ap->trash = ap_wire_name(ap, folders.missing[0]);
 	} else {
 		ap->trash = xstrdup("Trash");
 	}
 	if (ap->trash == NULL)
 		ap->trash = xstrdup("Trash");
 	cmd_folders_free(&folders);
-	free(ap->selected);	/* LIST leaves the selection alone, but be safe */
-	ap->selected = NULL;
 	return 0;
 }
 
@@ -1229,7 +1147,9 @@ ap_move_action(struct cmd_apply *ap, const char *wire, const char *shown,
 		dest = xstrdup(ap->trash);
 	} else
 		dest = ap_wire_name(ap, a->arg);
-	dest_shown = ap_display(dest);
+	/* Named as the user wrote it; Trash as the server spells it. */
+	dest_shown = a->def->kind == CMD_ACTION_DELETE ? ap_display(dest) :
+	    safe_text_line(a->arg, strlen(a->arg), 200);
 	what = a->def->kind == CMD_ACTION_DELETE ? xasprintf("delete (to %s)", dest_shown) :
 	    xasprintf("move to %s", dest_shown);
 	if (strcmp(dest, wire) == 0) {
@@ -1304,7 +1224,7 @@ cmd_apply_actions(struct cmd_apply *ap, const char *folder, const struct cmd_act
 		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
 		return -1;
 	}
-	shown = ap_display(wire);
+	shown = safe_text_line(folder, strlen(folder), 200);
 	for (i = 0; i < a->n; i++)
 		flag_actions = flag_actions || !action_moves(&a->v[i]);
 	if (ap_select(ap, wire, error_r) != 0) {

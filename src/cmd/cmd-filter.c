@@ -318,7 +318,7 @@ state_load(struct cache *cache, const char *name, struct filter_state *st, char 
 			fields++;
 			continue;
 		}
-		if (str_to_u64(arg, strcmp(key, "digest") == 0 ? UINT32_MAX : UINT32_MAX, &n) != 0)
+		if (str_to_u64(arg, UINT32_MAX, &n) != 0)
 			goto bad;
 		if (strcmp(key, "uidvalidity") == 0)
 			st->uidvalidity = (uint32_t)n;

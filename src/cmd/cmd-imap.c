@@ -30,6 +30,7 @@ struct cmd_imap {
 	struct imap_client_handlers delegate;	/* cmd_imap_set_handlers */
 	bool qresync_enabled;
 	bool logging_out;
+	char delim;		/* cmd_imap_delimiter(), once asked */
 };
 
 static void
@@ -97,6 +98,33 @@ cmd_imap_other(void *ctx, const struct imap_response *resp)
 
 	if (s->delegate.other != NULL)
 		s->delegate.other(s->delegate.ctx, resp);
+}
+
+static void
+cmd_imap_delim_data(void *ctx, const struct imap_response *r)
+{
+	struct cmd_imap *s = ctx;
+	const char *d;
+	size_t len;
+
+	/* * LIST (\Noselect) "." "": the delimiter, or NIL for none. */
+	if (r->count >= 3 && imap_arg_get_string(&r->args[2], &d, &len) && len == 1)
+		s->delim = d[0];
+}
+
+char
+cmd_imap_delimiter(struct cmd_imap *s)
+{
+	struct imap_cmd_callbacks cb = { NULL, cmd_imap_delim_data, s };
+	char *error = NULL;
+
+	if (s->delim != '\0')
+		return s->delim;
+	s->delim = '/';
+	/* A failure here shows in the command that follows. */
+	if (imap_cmd_list(s->client, "", "", false, &cb) == 0 && cmd_imap_wait(s, &error) != 0)
+		free(error);
+	return s->delim;
 }
 
 bool *

@@ -30,6 +30,9 @@ void cmd_imap_set_handlers(struct cmd_imap *session, const struct imap_client_ha
 /* Whether ENABLE QRESYNC was sent on this session (it is valid only
  * before a folder is selected, once). */
 bool *cmd_imap_qresync_enabled(struct cmd_imap *session);
+/* The server's hierarchy delimiter (LIST "" "", asked once per session);
+ * '/' when it has none or does not say. */
+char cmd_imap_delimiter(struct cmd_imap *session);
 /* False once the connection is lost. */
 bool cmd_imap_alive(const struct cmd_imap *session);
 /* "127.0.0.1 port 143", for messages. */

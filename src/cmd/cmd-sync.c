@@ -31,12 +31,53 @@ cmd_sync_cache_open(const struct conf *conf, const struct conf_account *acct,
 }
 
 char *
-cmd_folder_wire_name(const char *name)
+cmd_folder_wire_name(const char *name, char delim)
 {
+	char *local, *p, *wire;
+
 	/* INBOX is special in every case (RFC 3501 §5.1). */
 	if (str_casecmp(name, "INBOX") == 0)
 		return xstrdup("INBOX");
-	return imap_utf7_encode(name);
+	if (delim == '/')
+		return imap_utf7_encode(name);
+	local = xstrdup(name);
+	for (p = local; *p != '\0'; p++)
+		if (*p == '/')
+			*p = delim;
+	wire = imap_utf7_encode(local);
+	free(local);
+	return wire;
+}
+
+#define CMD_SYNC_DELIM_STATE "delimiter"
+
+char *
+cmd_folder_wire(struct cmd_imap *session, struct cache *cache, const char *name)
+{
+	char delim = '/', *val = NULL, *error = NULL;
+	size_t len;
+	int found;
+
+	if (strchr(name, '/') == NULL)
+		return cmd_folder_wire_name(name, '/');
+	found = cache != NULL ? cache_state_get(cache, CMD_SYNC_DELIM_STATE, &val, &len,
+	    &error) : 0;
+	if (found == 1 && len == 1)
+		delim = val[0];
+	free(error);		/* an unreadable record is only a guess lost */
+	error = NULL;
+	if (session != NULL) {
+		char known = delim;
+
+		delim = cmd_imap_delimiter(session);
+		/* Remembered for --offline, which has no server to ask. */
+		if (cache != NULL && (found != 1 || known != delim) &&
+		    cache_state_put(cache, CMD_SYNC_DELIM_STATE, &delim, 1, &error) != 0)
+			log_warn("%s", error);
+	}
+	free(error);
+	free(val);
+	return cmd_folder_wire_name(name, delim);
 }
 
 struct cmd_sync_ctx {

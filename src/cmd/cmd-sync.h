@@ -16,9 +16,15 @@
 int cmd_sync_cache_open(const struct conf *conf, const struct conf_account *acct,
     struct cache **cache_r, char **error_r);
 
-/* A folder name as the user writes it (UTF-8) in the server's form
- * (modified UTF-7). A new string, or NULL when name is not UTF-8. */
-char *cmd_folder_wire_name(const char *name);
+/* A folder name as the user writes it (UTF-8, levels separated by '/')
+ * in the server's form: delim in place of '/', then modified UTF-7. A new
+ * string, or NULL when name is not UTF-8. */
+char *cmd_folder_wire_name(const char *name, char delim);
+/* The same with the server's own delimiter (Maildir++ servers use '.'):
+ * asked of the session (and remembered in the cache), or, without a
+ * session, as the cache remembers it; '/' when neither knows. Either may
+ * be NULL. */
+char *cmd_folder_wire(struct cmd_imap *session, struct cache *cache, const char *name);
 
 /* Loads folder (wire form) from the cache, syncs it on session, saves
  * it, and returns the index (the caller destroys it). With progress, a

@@ -289,14 +289,10 @@ struct imap_search_arg {
 /* UID SEARCH [RETURN (ALL)] [CHARSET UTF-8] program: RETURN (ALL) when
  * the server has ESEARCH (the answer is one compact UID set), CHARSET
  * UTF-8 when a string has 8-bit bytes. -1 when a token is malformed or
- * the parentheses do not balance. data: SEARCH or ESEARCH; read them
- * with imap_search_response(). */
+ * the parentheses do not balance. data: SEARCH, or ESEARCH (routed by its
+ * TAG); sync-parse.h reads them. */
 int imap_cmd_uid_search(struct imap_client *c, const struct imap_search_arg *args,
     size_t nargs, const struct imap_cmd_callbacks *cb);
-/* Reads a SEARCH or ESEARCH (UID ALL) response, calling add for each run
- * of UIDs lo..hi. Returns 0, or -1 when it is neither or is malformed. */
-int imap_search_response(const struct imap_response *r,
-    void (*add)(void *ctx, uint32_t lo, uint32_t hi), void *ctx);
 
 enum imap_store_op { IMAP_STORE_ADD, IMAP_STORE_REMOVE, IMAP_STORE_SET };
 /* UID STORE uid-set [(UNCHANGEDSINCE m)] {+,-,}FLAGS.SILENT (flags).

@@ -234,44 +234,6 @@ match_fold_cp(uint32_t cp, uint32_t out[3])
 	return 1;
 }
 
-/* Decodes one well-formed UTF-8 sequence at s (n bytes left); returns its
- * length, or 0 when the byte at s does not start one. */
-static size_t
-match_utf8_next(const unsigned char *s, size_t n, uint32_t *cp_r)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp_r = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cp_r = cp;
-	return len;
-}
-
 size_t
 query_fold(const char *s, size_t len, struct buf *out)
 {
@@ -283,7 +245,7 @@ query_fold(const char *s, size_t len, struct buf *out)
 		size_t n, nf, j;
 		char enc[4];
 
-		n = match_utf8_next(u + i, len - i, &cp);
+		n = str_utf8_decode(u + i, len - i, &cp);
 		if (n == 0) {
 			/* Invalid bytes stay: they can still match
 			 * themselves. */
@@ -449,10 +411,10 @@ match_compile_term(struct match_node *m, const struct query_node *q,
 		m->op = MATCH_FALSE;
 		break;
 	case QUERY_F_LABEL:
-		if (str_caseeq(text, "$Forwarded") || str_caseeq(text, "$Junk")) {
-			/* sync keeps these two as bits, not keywords */
+		if ((m->bit = index_flag_bit(text)) != 0) {
+			/* sync keeps $Forwarded and $Junk as bits, not
+			 * keywords (a label cannot be a system flag) */
 			m->op = MATCH_FLAG_SET;
-			m->bit = str_caseeq(text, "$Junk") ? INDEX_JUNK : INDEX_FORWARDED;
 			break;
 		}
 		match_set_keyword(m, keyword_from_label(text, &error));

@@ -9,11 +9,10 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
+#include "cache/index.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "rules/keyword.h"
@@ -205,11 +204,12 @@ plan_term_keyword(struct plan_builder *b, const struct query_node *n)
 	}
 }
 
+/* Gmail keeps $Forwarded and $Junk as IMAP keywords, not as labels; the
+ * index keeps them as bits. */
 static bool
 plan_label_is_flag_bit(const char *label)
 {
-	/* Gmail keeps these two as IMAP keywords, not as labels. */
-	return str_caseeq(label, "$Forwarded") || str_caseeq(label, "$Junk");
+	return index_flag_bit(label) != 0;
 }
 
 /* Checks what can go wrong whatever the plan, so that a query is valid
@@ -226,10 +226,6 @@ plan_check(struct plan_builder *b, const struct query_node *n)
 				return -1;
 		}
 		return 0;
-	}
-	if (n->field >= QUERY_F_COUNT) {
-		b->error = xstrdup("the query has a term of an unknown kind");
-		return -1;
 	}
 	switch (n->field) {
 	case QUERY_F_BODY:
@@ -250,12 +246,6 @@ plan_check(struct plan_builder *b, const struct query_node *n)
 		if (str_caseeq(n->text, "none"))
 			return 0;
 		break;
-	case QUERY_F_IS:
-		if (n->num > QUERY_IS_DRAFT) {
-			b->error = xstrdup("the query has an is: term of an unknown kind");
-			return -1;
-		}
-		return 0;
 	default:
 		return 0;
 	}
@@ -392,7 +382,7 @@ plan_emit_term(struct plan_builder *b, const struct query_node *n)
 		break;
 	case QUERY_F_IS:
 		if (n->num > QUERY_IS_DRAFT)
-			abort();	/* plan_check() refused it */
+			abort();	/* the parser makes no such term */
 		plan_key(b, plan_is_keys[n->num]);
 		return 1;
 	case QUERY_F_BEFORE:
@@ -552,68 +542,4 @@ plan_free(struct plan **planp)
 	free(p->strings);
 	free(p);
 	*planp = NULL;
-}
-
-static const char *const plan_months[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-};
-
-/* Appends one token; failures cannot happen (see plan_search_text). */
-static void
-plan_text_token(struct buf *out, const struct imap_search_arg *a)
-{
-	const char *p;
-	unsigned month;
-
-	switch (a->kind) {
-	case IMAP_SEARCH_KEY:
-	case IMAP_SEARCH_FLAG:
-	case IMAP_SEARCH_UIDSET:
-		(void)buf_addstr(out, a->s != NULL ? a->s : "");
-		return;
-	case IMAP_SEARCH_STRING:
-		(void)buf_addc(out, '"');
-		for (p = a->s != NULL ? a->s : ""; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				(void)buf_addc(out, '\\');
-			(void)buf_addc(out, *p);
-		}
-		(void)buf_addc(out, '"');
-		return;
-	case IMAP_SEARCH_NUMBER:
-		(void)buf_printf(out, "%llu", (unsigned long long)a->n);
-		return;
-	case IMAP_SEARCH_DATE:
-		month = (unsigned)(a->n / 100 % 100);
-		(void)buf_printf(out, "%u-%s-%llu", (unsigned)(a->n % 100),
-		    month >= 1 && month <= 12 ? plan_months[month - 1] : "???",
-		    (unsigned long long)(a->n / 10000));
-		return;
-	case IMAP_SEARCH_OPEN:
-		(void)buf_addc(out, '(');
-		return;
-	case IMAP_SEARCH_CLOSE:
-		(void)buf_addc(out, ')');
-		return;
-	}
-}
-
-char *
-plan_search_text(const struct plan_search *s)
-{
-	struct buf out;
-	size_t i;
-
-	/* The text is a few times the plan's own size: no bound beyond
-	 * memory is needed, and none can be hit. */
-	buf_init(&out, SIZE_MAX / 2);
-	for (i = 0; i < s->nargs; i++) {
-		/* One space between tokens, none inside parentheses. */
-		if (i > 0 && s->args[i - 1].kind != IMAP_SEARCH_OPEN &&
-		    s->args[i].kind != IMAP_SEARCH_CLOSE)
-			(void)buf_addc(&out, ' ');
-		plan_text_token(&out, &s->args[i]);
-	}
-	return buf_detach(&out);
 }

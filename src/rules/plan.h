@@ -73,8 +73,4 @@ struct plan {
 struct plan *plan_build(struct query_node *q, const struct plan_ctx *ctx, char **error_r);
 void plan_free(struct plan **plan);
 
-/* The tokens as one line, for --dry-run, logs and tests: the search keys
- * with strings in double quotes ("FROM \"bob\" UNSEEN"). New string. */
-char *plan_search_text(const struct plan_search *s);
-
 #endif

@@ -15,19 +15,6 @@
 /* A UID set longer than this is not one a server sends for one folder. */
 #define SYNC_UID_SET_RANGES_MAX 1000000
 
-static const struct {
-	const char *name;
-	uint32_t bit;
-} sync_flag_names[] = {
-	{ "\\Seen", INDEX_SEEN },
-	{ "\\Answered", INDEX_ANSWERED },
-	{ "\\Flagged", INDEX_FLAGGED },
-	{ "\\Deleted", INDEX_DELETED },
-	{ "\\Draft", INDEX_DRAFT },
-	{ "$Forwarded", INDEX_FORWARDED },
-	{ "$Junk", INDEX_JUNK },
-};
-
 static int
 sync_strcmp(const void *a, const void *b)
 {
@@ -42,24 +29,20 @@ sync_flags_parse(const struct imap_arg *list, size_t count, uint32_t *flags_r,
     char **keywords_r)
 {
 	const char *kw[SYNC_KEYWORDS_MAX];
-	size_t i, j, nkw = 0;
+	size_t i, nkw = 0;
 	struct buf b;
 
 	*flags_r = 0;
 	for (i = 0; i < count; i++) {
 		const char *atom;
-		bool known = false;
+		uint32_t bit;
 
 		if (!imap_arg_get_atom(&list[i], &atom))
 			continue;
-		for (j = 0; j < sizeof(sync_flag_names) / sizeof(sync_flag_names[0]); j++) {
-			if (str_caseeq(atom, sync_flag_names[j].name)) {
-				*flags_r |= sync_flag_names[j].bit;
-				known = true;
-			}
-		}
+		bit = index_flag_bit(atom);
+		*flags_r |= bit;
 		/* Other system flags (\Recent, \*) are no keywords. */
-		if (known || atom[0] == '\\' || atom[0] == '\0' || nkw == SYNC_KEYWORDS_MAX)
+		if (bit != 0 || atom[0] == '\\' || atom[0] == '\0' || nkw == SYNC_KEYWORDS_MAX)
 			continue;
 		kw[nkw++] = atom;
 	}
@@ -410,5 +393,43 @@ sync_uids_add_set(struct sync_uids *u, const char *set, uint64_t max)
 		}
 	}
 	sync_uid_set_free(&parsed);
+	return 0;
+}
+
+int
+sync_search_parse(const struct imap_response *r, struct sync_uids *u, uint64_t max)
+{
+	size_t i = 1;
+	const char *set;
+
+	if (r->text != NULL || r->count < 1)
+		return -1;
+	if (imap_arg_atom_equals(&r->args[0], "SEARCH")) {
+		for (; i < r->count; i++) {
+			uint64_t n;
+
+			/* (MODSEQ n) may end a SEARCH answer (CONDSTORE). */
+			if (r->args[i].type == IMAP_ARG_LIST && i + 1 == r->count)
+				break;
+			if (!imap_arg_get_number(&r->args[i], &n) || n == 0 || n > UINT32_MAX ||
+			    u->n >= max)
+				return -1;
+			sync_uids_add(u, (uint32_t)n);
+		}
+		return 0;
+	}
+	if (!imap_arg_atom_equals(&r->args[0], "ESEARCH"))
+		return -1;
+	if (i < r->count && r->args[i].type == IMAP_ARG_LIST)
+		i++;		/* (TAG "t") */
+	if (i < r->count && imap_arg_atom_equals(&r->args[i], "UID"))
+		i++;
+	for (; i + 1 < r->count; i += 2) {
+		if (!imap_arg_atom_equals(&r->args[i], "ALL"))
+			continue;
+		if (!imap_arg_get_atom(&r->args[i + 1], &set) ||
+		    sync_uids_add_set(u, set, max - u->n) != 0)
+			return -1;
+	}
 	return 0;
 }

@@ -66,5 +66,9 @@ char *sync_uids_format(const struct sync_uids *u, size_t *pos, size_t max_len);
 /* Adds every UID of a UID set ("1:4,9", no "*") to u, at most max UIDs;
  * -1 when the set is malformed or larger. */
 int sync_uids_add_set(struct sync_uids *u, const char *set, uint64_t max);
+/* The UIDs of a SEARCH answer ("* SEARCH 2 4 [(MODSEQ n)]") or an
+ * ESEARCH one ("* ESEARCH (TAG "t") UID ALL 2:4,9"), added to u, at most
+ * max of them. Returns 0, or -1 when it is neither or is malformed. */
+int sync_search_parse(const struct imap_response *r, struct sync_uids *u, uint64_t max);
 
 #endif

@@ -1,5 +1,5 @@
 /* libFuzzer: the pure parts of sync on arbitrary server text: a FETCH
- * response's items, a UID set, an IMAP date. */
+ * response's items, a search answer, a UID set, an IMAP date. */
 #include "config.h"
 
 #include <stdint.h>
@@ -32,7 +32,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	imap_parser_feed(p, data, size);
 	while (imap_parser_next(p, &r) == 1) {
+		struct sync_uids u;
 		size_t i;
+
+		/* A search answer: bounded, whatever it claims. */
+		sync_uids_init(&u);
+		(void)sync_search_parse(r, &u, 100000);
+		if (u.n > 100000)
+			abort();
+		sync_uids_free(&u);
 
 		for (i = 0; i < r->count; i++) {
 			const struct imap_arg *items;

@@ -260,6 +260,72 @@ test_uids_format(void)
 	sync_uids_free(&u);
 }
 
+static void
+test_search_answers(void)
+{
+	static const struct {
+		const char *line;
+		const char *want;	/* the UID set read back; NULL: -1 */
+	} cases[] = {
+		{ "* SEARCH\r\n", "" },
+		{ "* SEARCH 1 2 3\r\n", "1:3" },
+		{ "* SEARCH 9 2 4 (MODSEQ 917162500)\r\n", "2,4,9" },
+		{ "* SEARCH 0\r\n", NULL },
+		{ "* SEARCH 4294967296\r\n", NULL },
+		{ "* SEARCH x\r\n", NULL },
+		{ "* ESEARCH (TAG \"a\") UID ALL 3:1\r\n", "1:3" },
+		{ "* ESEARCH UID ALL 1,5:6\r\n", "1,5:6" },
+		{ "* ESEARCH (TAG \"a\") UID COUNT 3 ALL 2:4\r\n", "2:4" },
+		{ "* ESEARCH (TAG \"a\") UID\r\n", "" },
+		{ "* ESEARCH (TAG \"a\") UID ALL 1,,2\r\n", NULL },
+		{ "* ESEARCH (TAG \"a\") UID ALL 0:4\r\n", NULL },
+		{ "* ESEARCH (TAG \"a\") UID ALL 1:*\r\n", NULL },
+		{ "* LIST () \"/\" x\r\n", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct imap_parser *p = imap_parser_create(NULL);
+		const struct imap_response *r = NULL;
+		struct sync_uids u;
+		size_t pos = 0;
+		char *set;
+		int rc;
+
+		sync_uids_init(&u);
+		imap_parser_feed(p, cases[i].line, strlen(cases[i].line));
+		if (imap_parser_next(p, &r) != 1 || r == NULL) {
+			tap_ok(false, "parse %s", cases[i].line);
+		} else {
+			rc = sync_search_parse(r, &u, 1000);
+			sync_uids_unique(&u);
+			set = sync_uids_format(&u, &pos, 1000);
+			if (cases[i].want == NULL)
+				tap_is_int(rc, -1, "refused: %s", cases[i].line);
+			else
+				tap_is_str(rc == 0 ? (set != NULL ? set : "") : "(error)",
+				    cases[i].want, "read: %s", cases[i].line);
+			free(set);
+		}
+		sync_uids_free(&u);
+		imap_parser_destroy(&p);
+	}
+	/* Bounded: a set larger than max is refused, not expanded. */
+	{
+		struct imap_parser *p = imap_parser_create(NULL);
+		const struct imap_response *r = NULL;
+		const char *line = "* ESEARCH UID ALL 1:4000000000\r\n";
+		struct sync_uids u;
+
+		sync_uids_init(&u);
+		imap_parser_feed(p, line, strlen(line));
+		tap_ok(imap_parser_next(p, &r) == 1 && r != NULL &&
+		    sync_search_parse(r, &u, 1000) == -1 && u.n == 0, "a huge set is refused");
+		sync_uids_free(&u);
+		imap_parser_destroy(&p);
+	}
+}
+
 int
 main(void)
 {
@@ -268,5 +334,6 @@ main(void)
 	test_dates();
 	test_uid_sets();
 	test_uids_format();
+	test_search_answers();
 	return tap_done();
 }
