@@ -2,6 +2,7 @@
 (path in $TERN) with a mailrc written to a temporary file, and collect its
 exit status, stdout and stderr."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -106,3 +107,12 @@ class ServersTestCase(TernTestCase):
     @classmethod
     def tearDownClass(cls):
         cls.servers.__exit__(None, None, None)
+
+    @contextlib.contextmanager
+    def device(self, user="alice"):
+        """Another device: an imaplib session of user, logged out after."""
+        conn = self.s.imap(user)
+        try:
+            yield conn
+        finally:
+            conn.logout()

@@ -47,21 +47,6 @@ class TestMatch(ServersTestCase):
         self.assertNoExpunge()
         super().tearDown()
 
-    # ---- the other device
-    class _Device:
-        def __init__(self, s):
-            self.conn = s.imap("alice")
-
-        def __enter__(self):
-            return self.conn
-
-        def __exit__(self, *exc):
-            self.conn.logout()
-            return False
-
-    def device(self):
-        return self._Device(self.s)
-
     def append(self, count, start=0, flags=(), folder=None):
         with self.device() as c:
             for i in range(start, start + count):

@@ -44,21 +44,6 @@ class TestSync(ServersTestCase):
         with self.device() as c:
             c.create(self.folder)
 
-    # ---- the other device
-    class _Device:
-        def __init__(self, s):
-            self.conn = s.imap("alice")
-
-        def __enter__(self):
-            return self.conn
-
-        def __exit__(self, *exc):
-            self.conn.logout()
-            return False
-
-    def device(self):
-        return self._Device(self.s)
-
     def append(self, count, start=0, flags=()):
         with self.device() as c:
             for i in range(start, start + count):

@@ -1,6 +1,7 @@
 /* The local evaluator: folding, each term on a small varied folder (the
- * answers a server's SEARCH would give), slots, tickets, and the speed
- * of a string term on a large folder. */
+ * answers a server's SEARCH would give), slots, tickets, and a larger
+ * folder mixing ASCII and non-ASCII text (its speed is measured by
+ * tests/bench/bench-cache). */
 #include "config.h"
 
 #include <stdint.h>
@@ -388,47 +389,18 @@ test_ticket(const struct index *idx)
 	tap_is_str(out, "T3HLCN", "a reply has its root's ticket");
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The time allowed for one term over 100,000 messages: 50 ms, more
- * under sanitizers and much more under valgrind (which preloads its
- * own library), where only a blow-up should fail. */
-static double
-speed_limit_ms(void)
-{
-	const char *preload = getenv("LD_PRELOAD");
-
-	if (preload != NULL && strstr(preload, "vgpreload") != NULL)
-		return 5000;
-#if defined(__SANITIZE_ADDRESS__)
-	return 400;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	return 400;
-#endif
-#endif
-	return 50;
-}
-
-/* 100,000 messages, a tenth of them non-ASCII: a from: term that
- * matches nothing, a non-ASCII subject: term, a non-ASCII bare word.
- * The best of three runs, so a busy machine does not fail it. */
+/* 10,000 messages, a tenth of them non-ASCII: a from: term that
+ * matches nothing, a non-ASCII subject: term, a non-ASCII bare word, a
+ * ticket. The ASCII fast path and the folding path must agree. */
 static void
-test_speed(void)
+test_large(void)
 {
 	struct index *idx = index_create();
 	struct query_match_ctx ctx = { NULL, NULL, 0, NULL };
 	const char *queries[] = { "from:zed", "subject:ünïcode", "Mörk", "ticket:AAAAAA" };
 	size_t i, q;
 
-	for (i = 0; i < 100000; i++) {
+	for (i = 0; i < 10000; i++) {
 		struct index_msg_in m;
 		char from[80], subject[80], msgid[80];
 
@@ -450,23 +422,11 @@ test_speed(void)
 		struct query_error err;
 		struct query_node *node = query_parse(queries[q], strlen(queries[q]), &err);
 		struct query_matcher *mt = query_matcher_create(node, &ctx);
-		size_t hits = 0, run;
-		double best = 1e9;
+		size_t hits = 0;
 
-		for (run = 0; run < 3; run++) {
-			double t0 = now(), ms;
-
-			hits = 0;
-			for (i = 0; i < index_count(idx); i++)
-				hits += query_matcher_test(mt, index_at(idx, i));
-			ms = (now() - t0) * 1000;
-			if (ms < best)
-				best = ms;
-		}
-		tap_diag("%s over 100000 messages: %.1f ms, %zu hits", queries[q], best, hits);
-		tap_is_int((long long)hits, q == 1 ? 10000 : 0, "%s hits", queries[q]);
-		tap_ok(best < speed_limit_ms(), "%s is fast (%.1f ms, limit %.0f)", queries[q],
-		    best, speed_limit_ms());
+		for (i = 0; i < index_count(idx); i++)
+			hits += query_matcher_test(mt, index_at(idx, i));
+		tap_is_int((long long)hits, q == 1 ? 1000 : 0, "%s hits", queries[q]);
 		query_matcher_destroy(&mt);
 		query_free(&node);
 	}
@@ -487,6 +447,6 @@ main(void)
 	test_fold();
 	test_ticket(idx);
 	index_destroy(&idx);
-	test_speed();
+	test_large();
 	return tap_done();
 }
