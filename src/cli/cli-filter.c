@@ -36,9 +36,8 @@ int
 cli_filter(const struct cli_opts *opts, struct conf *conf)
 {
 	const struct conf_account *acct = cli_account(opts, conf);
-	static const char *const inbox[] = { "INBOX" };
-	const char *const *folders = opts->nargs > 0 ? (const char *const *)opts->args : inbox;
-	size_t nfolders = opts->nargs > 0 ? (size_t)opts->nargs : 1, f;
+	size_t nfolders, f;
+	const char *const *folders = cli_batch_folders(opts, &nfolders);
 	struct cmd_filter_stats stats;
 	struct cmd_rules rules;
 	struct cache *cache;
@@ -71,13 +70,9 @@ cli_filter(const struct cli_opts *opts, struct conf *conf)
 
 		if (cmd_filter_folder(ap, cache, conf_account_name(acct), folders[f], &rules,
 		    opts->all, opts->dry_run, &stats, &error) != 0) {
-			fprintf(stderr, "tern: %s: %s\n", folders[f], error);
-			free(error);
-			if (!cmd_imap_alive(session)) {
-				status = EXIT_CONNECT;
+			status = cli_batch_folder_failed(session, folders[f], error);
+			if (status == EXIT_CONNECT)
 				break;
-			}
-			status = EXIT_PARTIAL;
 		}
 	}
 	if (stats.failures > 0 && status == EXIT_OK)

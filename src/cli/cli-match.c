@@ -74,13 +74,33 @@ cli_batch_open(const struct conf *conf, const struct conf_account *acct, bool ne
 	return status;
 }
 
+const char *const *
+cli_batch_folders(const struct cli_opts *opts, size_t *n_r)
+{
+	static const char *const inbox[] = { "INBOX" };
+
+	if (opts->nargs > 0) {
+		*n_r = (size_t)opts->nargs;
+		return (const char *const *)opts->args;
+	}
+	*n_r = 1;
+	return inbox;
+}
+
+int
+cli_batch_folder_failed(struct cmd_imap *session, const char *folder, char *error)
+{
+	fprintf(stderr, "tern: %s: %s\n", folder, error);
+	free(error);
+	return cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+}
+
 int
 cli_match(const struct cli_opts *opts, struct conf *conf)
 {
 	const struct conf_account *acct = cli_account(opts, conf);
-	static const char *const inbox[] = { "INBOX" };
-	const char *const *folders = opts->nargs > 0 ? (const char *const *)opts->args : inbox;
-	size_t nfolders = opts->nargs > 0 ? (size_t)opts->nargs : 1, f;
+	size_t nfolders, f;
+	const char *const *folders = cli_batch_folders(opts, &nfolders);
 	struct cmd_apply_result results[CMD_ACTIONS_MAX];
 	struct query_node *q;
 	struct cmd_actions actions;
@@ -109,14 +129,10 @@ cli_match(const struct cli_opts *opts, struct conf *conf)
 		if (cmd_apply_find(ap, folders[f], q, NULL, &uids, &error) != 0 ||
 		    cmd_apply_actions(ap, folders[f], &actions, &uids, false, results,
 		    &error) != 0) {
-			fprintf(stderr, "tern: %s: %s\n", folders[f], error);
-			free(error);
 			sync_uids_free(&uids);
-			if (!cmd_imap_alive(session)) {
-				status = EXIT_CONNECT;
+			status = cli_batch_folder_failed(session, folders[f], error);
+			if (status == EXIT_CONNECT)
 				break;
-			}
-			status = EXIT_PARTIAL;
 			continue;
 		}
 		for (i = 0; i < actions.n; i++)

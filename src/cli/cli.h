@@ -96,6 +96,13 @@ struct cache;
 int cli_batch_open(const struct conf *conf, const struct conf_account *acct,
     bool need_cache, struct cache **cache_r, struct cmd_imap **session_r);
 
+/* The folders a --match or --filter run works on: the arguments, else
+ * INBOX. */
+const char *const *cli_batch_folders(const struct cli_opts *opts, size_t *n_r);
+/* A folder failed with error (printed, then freed): EXIT_CONNECT when the
+ * session is gone (the caller stops), else EXIT_PARTIAL (it goes on). */
+int cli_batch_folder_failed(struct cmd_imap *session, const char *folder, char *error);
+
 /* cli-folders.c */
 int cli_folders(const struct cli_opts *opts, struct conf *conf);
 

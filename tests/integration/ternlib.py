@@ -108,6 +108,16 @@ class ServersTestCase(TernTestCase):
     def tearDownClass(cls):
         cls.servers.__exit__(None, None, None)
 
+    def new_folder(self, prefix, user="alice"):
+        """A folder of its own for one test (PREFIX1, PREFIX2, ...),
+        created on the server."""
+        n = getattr(type(self), "_folders_made", 0) + 1
+        type(self)._folders_made = n
+        name = "%s%d" % (prefix, n)
+        with self.device(user) as c:
+            c.create(name)
+        return name
+
     @contextlib.contextmanager
     def device(self, user="alice"):
         """Another device: an imaplib session of user, logged out after."""

@@ -30,17 +30,10 @@ def message(i):
 
 
 class TestMatch(ServersTestCase):
-    @classmethod
-    def fill(cls):
-        cls.n = 0
-
     def setUp(self):
         super().setUp()
-        type(self).n += 1
-        self.folder = "Match%d" % self.n
+        self.folder = self.new_folder("Match")
         self.cache = os.path.join(self.tmp, "cache")
-        with self.device() as c:
-            c.create(self.folder)
         self.log_start = os.path.getsize(self.s.log_path)
 
     def tearDown(self):

@@ -30,19 +30,11 @@ def message(i, subject=None, refs=None):
 
 
 class TestSync(ServersTestCase):
-    @classmethod
-    def fill(cls):
-        cls.n = 0
-
-
     def setUp(self):
         super().setUp()
-        type(self).n += 1
-        self.folder = "Sync%d" % self.n
+        self.folder = self.new_folder("Sync")
         self.cache = os.path.join(self.tmp, "cache")
         self.port = self.s.imap_port
-        with self.device() as c:
-            c.create(self.folder)
 
     def append(self, count, start=0, flags=()):
         with self.device() as c:
