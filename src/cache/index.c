@@ -43,6 +43,7 @@ struct index_chunk {
 struct index {
 	struct index_msg *msgs;
 	size_t count, cap;
+	uint64_t gen;		/* index_generation() */
 
 	char *arena;			/* offset 0 holds "" */
 	size_t arena_len, arena_cap;
@@ -441,6 +442,7 @@ index_put(struct index *idx, const struct index_msg_in *m)
 	size_t pos, limit;
 	bool found;
 
+	idx->gen++;
 	/* UID 0 is not a UID (RFC 9051, 2.3.1.1); the codec relies on it. */
 	if (m->uid == 0)
 		return;
@@ -510,6 +512,7 @@ index_set_flags(struct index *idx, uint32_t uid, uint32_t flags, const char *key
 	if (m->flags == flags && m->modseq == modseq &&
 	    strcmp(index_str(idx, m->str[INDEX_STR_KEYWORDS]), keywords) == 0)
 		return true;
+	idx->gen++;
 	m->flags = flags;
 	m->modseq = modseq;
 	if (strcmp(index_str(idx, m->str[INDEX_STR_KEYWORDS]), keywords) != 0)
@@ -523,6 +526,7 @@ index_remove(struct index *idx, uint32_t uid)
 {
 	long i;
 
+	idx->gen++;
 	if ((i = index_find(idx, uid)) == -1)
 		return false;
 	index_mark_dirty(idx, idx->msgs[i].chunk);
@@ -538,6 +542,7 @@ index_remove_if(struct index *idx, bool (*drop)(uint32_t uid, void *ctx), void *
 {
 	size_t i, j;
 
+	idx->gen++;
 	for (i = j = 0; i < idx->count; i++) {
 		if (drop(idx->msgs[i].uid, ctx)) {
 			index_mark_dirty(idx, idx->msgs[i].chunk);
@@ -561,6 +566,7 @@ index_clear(struct index *idx)
 	static const struct index_state zero;
 	size_t i;
 
+	idx->gen++;
 	for (i = 0; i < idx->nchunks; i++)
 		index_mark_dirty(idx, idx->chunks[i].id);
 	idx->nchunks = 0;
@@ -574,6 +580,7 @@ index_clear(struct index *idx)
 void
 index_load_msg(struct index *idx, const struct index_msg *m)
 {
+	idx->gen++;
 	index_grow(idx);
 	idx->msgs[idx->count++] = *m;
 	index_chunk_add(idx, m->chunk, 1);
@@ -598,4 +605,10 @@ index_memory(const struct index *idx)
 	return sizeof *idx + idx->cap * sizeof *idx->msgs + idx->arena_cap +
 	    idx->chunks_cap * sizeof *idx->chunks + idx->dirty_cap * sizeof *idx->dirty +
 	    (idx->recent != NULL ? INDEX_RECENT_SLOTS * sizeof *idx->recent : 0);
+}
+
+uint64_t
+index_generation(const struct index *idx)
+{
+	return idx->gen;
 }

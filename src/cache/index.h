@@ -154,6 +154,9 @@ void index_clear_dirty(struct index *idx);
 bool index_state_dirty(const struct index *idx);
 /* Gives back the slack of the array and the arena (after a load). */
 void index_trim(struct index *idx);
+/* A number that changes whenever messages are added, removed or change
+ * flags: views built on positions rebuild when it moves. */
+uint64_t index_generation(const struct index *idx);
 /* Bytes held by the index (array and arena), for benchmarks. */
 size_t index_memory(const struct index *idx);
 

@@ -20,12 +20,15 @@ static const char cli_help_text[] =
 "       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" NOT_YET "\n"
 "       tern --folders [--json]                         folders with total/unread counts" "\n"
 "       tern --render [--json] [FILE]                   show one message file (or stdin)\n"
+"       tern --send [-f FOLDER] [FILE]                  send a message written as in the\n"
+"                                                       editor (headers, blank line, text)\n"
 "       tern --version | --help\n"
 "\n"
 "options:\n"
 "  -F FILE      the mailrc to read (default: $XDG_CONFIG_HOME/tern/mailrc, else ~/.ternrc)\n"
 "  -A ACCOUNT   the account to use (default: the first in the mailrc)\n"
-"  -f FOLDER    the folder to open\n"
+"  -f FOLDER    the folder to open; with --send, where the message answered\n"
+"               (In-Reply-To) is, to mark it answered (default: INBOX)\n"
 "  --offline    with --check: validate the file only, contact no server, run no command;\n"
 "               with --list: show the cache as it is, and how old it is\n"
 "  --sort KEY   with --list: date (default), thread, from, subject or size\n"
@@ -76,6 +79,7 @@ cli_mode_flag(enum cli_mode mode)
 	case CLI_MODE_FETCH_POP: return "--fetch-pop";
 	case CLI_MODE_FOLDERS: return "--folders";
 	case CLI_MODE_RENDER: return "--render";
+	case CLI_MODE_SEND: return "--send";
 	case CLI_MODE_VERSION: return "--version";
 	case CLI_MODE_HELP: return "--help";
 	}

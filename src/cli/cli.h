@@ -27,6 +27,7 @@ enum cli_mode {
 	CLI_MODE_FETCH_POP,
 	CLI_MODE_FOLDERS,
 	CLI_MODE_RENDER,
+	CLI_MODE_SEND,
 	CLI_MODE_VERSION,
 	CLI_MODE_HELP,
 };
@@ -108,6 +109,9 @@ int cli_folders(const struct cli_opts *opts, struct conf *conf);
 
 /* cli-render.c */
 int cli_render(const struct cli_opts *opts);
+
+/* cli-send.c: --send [FILE] */
+int cli_send(const struct cli_opts *opts, struct conf *conf);
 
 /* cli-check.c */
 int cli_check(const struct cli_opts *opts, struct conf *conf);

@@ -9,12 +9,14 @@
 #include "cli/cli.h"
 #include "conf/conf.h"
 #include "lib/log.h"
+#include "net/net.h"
+#include "ui/ui.h"
 
 enum {
 	OPT_CHECK = 256, OPT_SYNC, OPT_LIST, OPT_JSON, OPT_MATCH, OPT_FILTER,
 	OPT_DRY_RUN, OPT_RULES, OPT_TEAM_REPORT, OPT_FETCH_POP, OPT_INTO,
 	OPT_FOLDERS, OPT_RENDER, OPT_VERSION, OPT_HELP, OPT_OFFLINE, OPT_ALL,
-	OPT_SORT, OPT_REVERSE, OPT_BODIES, OPT_SEARCH_ON,
+	OPT_SORT, OPT_REVERSE, OPT_BODIES, OPT_SEARCH_ON, OPT_SEND,
 	/* batch actions on --match */
 	OPT_ADD_LABEL, OPT_REMOVE_LABEL, OPT_MARK_READ, OPT_MARK_UNREAD,
 	OPT_FLAG, OPT_UNFLAG, OPT_MOVE, OPT_DELETE, OPT_STATUS, OPT_ASSIGN,
@@ -41,6 +43,7 @@ static const struct option cli_long_options[] = {
 	{ "into", required_argument, NULL, OPT_INTO },
 	{ "folders", no_argument, NULL, OPT_FOLDERS },
 	{ "render", no_argument, NULL, OPT_RENDER },
+	{ "send", no_argument, NULL, OPT_SEND },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "add-label", required_argument, NULL, OPT_ADD_LABEL },
@@ -93,6 +96,7 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		case OPT_TEAM_REPORT: r |= cli_set_mode(opts, CLI_MODE_TEAM_REPORT); break;
 		case OPT_FOLDERS: r |= cli_set_mode(opts, CLI_MODE_FOLDERS); break;
 		case OPT_RENDER: r |= cli_set_mode(opts, CLI_MODE_RENDER); break;
+		case OPT_SEND: r |= cli_set_mode(opts, CLI_MODE_SEND); break;
 		case OPT_FETCH_POP:
 			opts->fetch_pop = optarg;
 			r |= cli_set_mode(opts, CLI_MODE_FETCH_POP);
@@ -211,6 +215,8 @@ main(int argc, char **argv)
 		break;
 	}
 
+	/* Once, here, before any thread could start a transfer. */
+	net_global_init();
 	status = cli_config_load(&opts, &conf);
 	if (status != EXIT_OK)
 		return status;
@@ -234,11 +240,15 @@ main(int argc, char **argv)
 	case CLI_MODE_FILTER:
 		status = cli_filter(&opts, conf);
 		break;
-	case CLI_MODE_INTERACTIVE:
-		log_error("the interactive interface is not built yet in this version; "
-		    "tern --check validates your configuration");
-		status = EXIT_USAGE;
+	case CLI_MODE_SEND:
+		status = cli_send(&opts, conf);
 		break;
+	case CLI_MODE_INTERACTIVE: {
+		const struct conf_account *acct = cli_account(&opts, conf);
+
+		status = acct != NULL ? ui_main(conf, acct, opts.folder) : EXIT_USAGE;
+		break;
+	}
 	default:
 		log_error("%s is not built yet in this version", cli_mode_flag(opts.mode));
 		status = EXIT_USAGE;

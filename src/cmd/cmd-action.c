@@ -221,6 +221,7 @@ struct cmd_apply {
 	const struct conf_account *acct;
 	struct cache *cache;
 	bool dry_run;
+	bool silent;			/* no summary lines (the UI) */
 	FILE *out;
 
 	/* What the SELECT of the folder open read-write said (which folder
@@ -1000,7 +1001,7 @@ ap_flag_action(struct cmd_apply *ap, const char *shown, const struct cmd_action 
 		free(set);
 		res->failed = true;
 		res->changed = 0;
-	} else if (!lost && (!quiet || res->changed > 0)) {
+	} else if (!lost && !ap->silent && (!quiet || res->changed > 0)) {
 		fprintf(stderr, "%s: %s%s: %lu message%s%s", shown, ap->dry_run ? "would " : "",
 		    what, res->changed, res->changed == 1 ? "" : "s",
 		    ap->dry_run ? "" : " changed");
@@ -1015,28 +1016,14 @@ ap_flag_action(struct cmd_apply *ap, const char *shown, const struct cmd_action 
 	return lost ? -1 : 0;
 }
 
-/* Finds or creates the Trash folder (PRODUCT.md: the trash= folder, else
- * SPECIAL-USE \Trash, else "Trash", created when first needed). */
+/* Finds the Trash folder (cmd-folders.h; created when first needed). */
 static int
 ap_trash(struct cmd_apply *ap, char **error_r)
 {
-	struct cmd_folders folders;
-
 	if (ap->trash != NULL)
 		return 0;
-	if (cmd_folders_list(ap->session, ap->acct, false, &folders, error_r) != 0)
-		return -1;
-	if (folders.special[0] >= 0) {
-		ap->trash = xstrdup(folders.v[folders.special[0]].name);
-	} else if (folders.missing[0] != NULL) {
-		ap->trash = ap_wire_name(ap, folders.missing[0]);
-	} else {
-		ap->trash = xstrdup("Trash");
-	}
-	if (ap->trash == NULL)
-		ap->trash = xstrdup("Trash");
-	cmd_folders_free(&folders);
-	return 0;
+	return cmd_folders_special(ap->session, ap->cache, ap->acct, CMD_FOLDER_TRASH,
+	    &ap->trash, NULL, error_r);
 }
 
 static int
@@ -1156,7 +1143,7 @@ ap_move_action(struct cmd_apply *ap, const char *wire, const char *shown,
 		/* Already there: nothing to do (deleting in Trash is not a
 		 * purge). */
 		res->already = uids->n;
-		if (!quiet)
+		if (!quiet && !ap->silent)
 			fprintf(stderr, "%s: %s: %zu message%s already there\n", shown, what,
 			    uids->n, uids->n == 1 ? "" : "s");
 		goto out;
@@ -1189,7 +1176,7 @@ ap_move_action(struct cmd_apply *ap, const char *wire, const char *shown,
 		    uids->n, why);
 		res->failed = true;
 		r = 0;
-	} else if (r == 0 && (!quiet || res->changed > 0)) {
+	} else if (r == 0 && !ap->silent && (!quiet || res->changed > 0)) {
 		fprintf(stderr, "%s: %s%s: %lu message%s%s\n", shown, ap->dry_run ? "would " : "",
 		    what, res->changed, res->changed == 1 ? "" : "s",
 		    ap->dry_run ? "" : " moved");
@@ -1257,4 +1244,58 @@ out:
 	free(shown);
 	free(wire);
 	return r;
+}
+
+void
+cmd_apply_set_silent(struct cmd_apply *ap, bool silent)
+{
+	ap->silent = silent;
+}
+
+void
+cmd_apply_local(struct cmd_apply *ap, const struct cmd_actions *a, struct index *idx,
+    const struct sync_uids *uids)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++) {
+		struct change c;
+
+		if (action_moves(&a->v[i])) {
+			for (j = 0; j < uids->n; j++)
+				(void)index_remove(idx, uids->v[j]);
+			continue;
+		}
+		action_change(ap, &a->v[i], &c);
+		for (j = 0; j < uids->n; j++)
+			change_apply_index(&c, idx, uids->v[j]);
+		change_free(&c);
+	}
+}
+
+const char *
+cmd_apply_trash(struct cmd_apply *ap, char **error_r)
+{
+	return ap_trash(ap, error_r) == 0 ? ap->trash : NULL;
+}
+
+int
+cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
+    struct sync_uids *uids, char **error_r)
+{
+	struct imap_search_arg args[3] = {
+		{ IMAP_SEARCH_KEY, "HEADER", 0 },
+		{ IMAP_SEARCH_STRING, "Message-ID", 0 },
+		{ IMAP_SEARCH_STRING, message_id, 0 },
+	};
+	struct plan_search search = { args, 3 };
+	struct sync_uids found;
+	size_t i;
+
+	if (ap_search(ap, &search, NULL, &found, error_r) != 0)
+		return -1;
+	for (i = 0; i < found.n; i++)
+		sync_uids_add(uids, found.v[i]);
+	sync_uids_free(&found);
+	return 0;
 }

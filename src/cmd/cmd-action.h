@@ -136,4 +136,21 @@ int cmd_apply_actions(struct cmd_apply *ap, const char *folder, const struct cmd
     const struct sync_uids *uids, bool quiet_if_none, struct cmd_apply_result *results,
     char **error_r);
 
+/* The Trash folder's name on the server (found or created as --delete
+ * does), or NULL with *error_r. Valid until ap is destroyed. */
+const char *cmd_apply_trash(struct cmd_apply *ap, char **error_r);
+/* Adds to uids (initialised by the caller) the messages of the open
+ * folder whose Message-ID is message_id (UID SEARCH HEADER). */
+int cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
+    struct sync_uids *uids, char **error_r);
+/* No summary lines on stderr (the UI says what it did in its own
+ * words); failures are still reported. */
+void cmd_apply_set_silent(struct cmd_apply *ap, bool silent);
+/* The change a makes, applied to idx at once for uids, as the server
+ * will have it once cmd_apply_actions succeeds: flags and labels set,
+ * moved messages removed (the UI updates its view before the server
+ * answers; the next sync corrects anything that did not happen). */
+void cmd_apply_local(struct cmd_apply *ap, const struct cmd_actions *a, struct index *idx,
+    const struct sync_uids *uids);
+
 #endif

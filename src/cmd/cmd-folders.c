@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd-folders.h"
+#include "cmd/cmd-sync.h"
 #include "imap/imap-utf7.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
@@ -339,4 +340,35 @@ cmd_folders_free(struct cmd_folders *f)
 		cmd_folder_clear(&f->v[i]);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
+}
+
+int
+cmd_folders_special(struct cmd_imap *session, struct cache *cache,
+    const struct conf_account *acct, enum cmd_folder_role role, char **wire_r,
+    char **display_r, char **error_r)
+{
+	static const char *const fallback[5] = { "Trash", "Sent", "Drafts", "Junk", "Archive" };
+	struct cmd_folders folders;
+	const char *display = fallback[role];
+	char *wire = NULL;
+
+	if (cmd_folders_list(session, acct, false, &folders, error_r) != 0)
+		return -1;
+	if (folders.special[role] >= 0) {
+		wire = xstrdup(folders.v[folders.special[role]].name);
+		display = folders.v[folders.special[role]].display;
+	} else if (folders.missing[role] != NULL) {
+		wire = cmd_folder_wire(session, cache, folders.missing[role]);
+		display = folders.missing[role];
+	}
+	if (wire == NULL) {
+		/* Unset, or a setting that is not valid UTF-8. */
+		wire = xstrdup(fallback[role]);
+		display = fallback[role];
+	}
+	*wire_r = wire;
+	if (display_r != NULL)
+		*display_r = xstrdup(display);
+	cmd_folders_free(&folders);
+	return 0;
 }

@@ -46,6 +46,10 @@ struct cmd_folders {
 
 /* The roles, in the order of cmd_folders.special. */
 extern const char *const cmd_folder_roles[5];
+enum cmd_folder_role {
+	CMD_FOLDER_TRASH, CMD_FOLDER_SENT, CMD_FOLDER_DRAFTS, CMD_FOLDER_JUNK,
+	CMD_FOLDER_ARCHIVE
+};
 
 /* Returns 0, or -1 with *error_r when LIST failed or the connection was
  * lost. A failed STATUS only sets that folder's status_error. */
@@ -55,5 +59,17 @@ int cmd_folders_list(struct cmd_imap *session, const struct conf_account *acct,
 int cmd_folders_subscribed(struct cmd_imap *session, const struct conf_account *acct,
     struct cmd_folders *folders_r, char **error_r);
 void cmd_folders_free(struct cmd_folders *folders);
+
+/* The folder that has role, as the single rule everything shares
+ * (PRODUCT.md, "Precise semantics"): the mailrc's setting (trash=,
+ * sent=, ...), else the SPECIAL-USE folder, else the folder named
+ * "Trash", "Sent", "Drafts", "Junk" or "Archive", which the caller
+ * creates when the server says TRYCREATE. *wire_r is the name to send
+ * the server, *display_r (when not NULL) the name to show; free() both.
+ * cache (may be NULL) keeps the server's hierarchy delimiter. */
+struct cache;
+int cmd_folders_special(struct cmd_imap *session, struct cache *cache,
+    const struct conf_account *acct, enum cmd_folder_role role, char **wire_r,
+    char **display_r, char **error_r);
 
 #endif

@@ -23,6 +23,7 @@ struct cmd_imap {
 	int timeout_ms;
 	struct net_conn *net;
 	struct net_loop *loop;
+	bool own_loop;		/* created here, destroyed at close */
 	struct imap_client *client;
 	struct imap_conn *conn;
 	enum imap_conn_lost lost_reason;	/* once imap_conn_is_lost() */
@@ -30,6 +31,7 @@ struct cmd_imap {
 	struct imap_client_handlers delegate;	/* cmd_imap_set_handlers */
 	bool qresync_enabled;
 	bool logging_out;
+	bool aborted;		/* cmd_imap_abort: no LOGOUT is waited for */
 	char delim;		/* cmd_imap_delimiter(), once asked */
 };
 
@@ -199,6 +201,25 @@ cmd_imap_wait(struct cmd_imap *s, char **error_r)
 	return -1;
 }
 
+void
+cmd_imap_flush(struct cmd_imap *s)
+{
+	imap_conn_flush(s->conn);
+}
+
+void
+cmd_imap_abort(struct cmd_imap *s)
+{
+	s->aborted = true;
+	imap_conn_abort(s->conn);
+}
+
+char *
+cmd_imap_lost_text(const struct cmd_imap *s)
+{
+	return cmd_imap_lost_error(s);
+}
+
 struct imap_client *
 cmd_imap_client(struct cmd_imap *s)
 {
@@ -231,6 +252,30 @@ cmd_imap_open(const struct conf *conf, const struct conf_account *acct,
     const struct cmd_login_secret *secret, struct cmd_imap **session_r,
     enum net_conn_error *kind_r, char **error_r)
 {
+	struct net_conn *net;
+	struct net_loop *loop;
+
+	*session_r = NULL;
+	if (cmd_login_open(conf, acct, CONF_PROTO_IMAP, secret, &net, kind_r, error_r) != 0)
+		return -1;
+	loop = net_loop_create();
+	/* These sessions read folder lists and counts, never message
+	 * bodies: a literal of more than a megabyte can only be a server
+	 * trying to make us swallow it. */
+	if (cmd_imap_attach(conf, acct, loop, &net, CMD_IMAP_LITERAL_MAX, session_r,
+	    kind_r, error_r) != 0) {
+		net_loop_destroy(&loop);
+		return -1;
+	}
+	(*session_r)->own_loop = true;
+	return 0;
+}
+
+int
+cmd_imap_attach(const struct conf *conf, const struct conf_account *acct,
+    struct net_loop *loop, struct net_conn **net, size_t literal_max,
+    struct cmd_imap **session_r, enum net_conn_error *kind_r, char **error_r)
+{
 	static const char *const id_fields[] = { "name", "tern", "version", PACKAGE_VERSION, NULL };
 	const struct conf_server *srv = conf_account_server(acct, CONF_PROTO_IMAP);
 	struct imap_client_settings settings;
@@ -242,14 +287,12 @@ cmd_imap_open(const struct conf *conf, const struct conf_account *acct,
 
 	*session_r = NULL;
 	s = xcalloc(1, sizeof(*s));
-	if (cmd_login_open(conf, acct, CONF_PROTO_IMAP, secret, &s->net, kind_r, error_r) != 0) {
-		free(s);
-		return -1;
-	}
+	s->net = *net;
+	*net = NULL;
 	s->account = xstrdup(conf_account_name(acct));
 	s->peer = xasprintf("%s port %u", srv->host, srv->port);
 	s->timeout_ms = cmd_login_timeout_ms(conf);
-	s->loop = net_loop_create();
+	s->loop = loop;
 	memset(&handlers, 0, sizeof(handlers));
 	handlers.bye = cmd_imap_bye;
 	handlers.alert = cmd_imap_alert;
@@ -259,11 +302,8 @@ cmd_imap_open(const struct conf *conf, const struct conf_account *acct,
 	handlers.fetch = cmd_imap_fetch;
 	handlers.other = cmd_imap_other;
 	handlers.ctx = s;
-	/* These sessions read folder lists and counts, never message
-	 * bodies: a literal of more than a megabyte can only be a server
-	 * trying to make us swallow it. */
 	memset(&settings, 0, sizeof(settings));
-	settings.limits.literal_max = CMD_IMAP_LITERAL_MAX;
+	settings.limits.literal_max = literal_max;
 	s->client = imap_client_create(&settings, &handlers);
 	net_conn_stream(s->net, &stream);
 	s->conn = imap_conn_create(s->loop, &stream, s->client, s->timeout_ms, cmd_imap_lost, s);
@@ -300,7 +340,7 @@ cmd_imap_close(struct cmd_imap **sp)
 
 	if (s == NULL)
 		return;
-	if (s->conn != NULL && !imap_conn_is_lost(s->conn)) {
+	if (s->conn != NULL && !imap_conn_is_lost(s->conn) && !s->aborted) {
 		char *error = NULL;
 
 		s->logging_out = true;
@@ -310,7 +350,8 @@ cmd_imap_close(struct cmd_imap **sp)
 	}
 	imap_conn_destroy(&s->conn);
 	imap_client_destroy(&s->client);
-	net_loop_destroy(&s->loop);
+	if (s->own_loop)
+		net_loop_destroy(&s->loop);
 	net_conn_close(&s->net);
 	free(s->bye);
 	free(s->peer);

@@ -18,6 +18,15 @@ struct cmd_imap;
 int cmd_imap_open(const struct conf *conf, const struct conf_account *acct,
     const struct cmd_login_secret *secret, struct cmd_imap **session_r,
     enum net_conn_error *kind_r, char **error_r);
+/* The same on a connection already open (cmd_login_open, perhaps on a
+ * worker thread so the UI never waits for it), driven by the caller's
+ * loop, which the session uses but does not own. Takes *net (NULLed, and
+ * closed on failure). literal_max: the largest literal accepted (a
+ * message body the UI opens). */
+struct net_loop;
+int cmd_imap_attach(const struct conf *conf, const struct conf_account *acct,
+    struct net_loop *loop, struct net_conn **net, size_t literal_max,
+    struct cmd_imap **session_r, enum net_conn_error *kind_r, char **error_r);
 /* The engine, to queue commands on. */
 struct imap_client *cmd_imap_client(struct cmd_imap *session);
 /* Runs until every queued command has completed. -1 when the connection
@@ -33,6 +42,14 @@ bool *cmd_imap_qresync_enabled(struct cmd_imap *session);
 /* The server's hierarchy delimiter (LIST "" "", asked once per session);
  * '/' when it has none or does not say. */
 char cmd_imap_delimiter(struct cmd_imap *session);
+/* Sends what is queued without waiting (IDLE's DONE, a command whose
+ * answer a callback takes). */
+void cmd_imap_flush(struct cmd_imap *session);
+/* Drops the connection now: a wait in progress returns -1 (the user quit
+ * while a sync ran). */
+void cmd_imap_abort(struct cmd_imap *session);
+/* Why the connection was lost, as cmd_imap_wait would say. free() it. */
+char *cmd_imap_lost_text(const struct cmd_imap *session);
 /* False once the connection is lost. */
 bool cmd_imap_alive(const struct cmd_imap *session);
 /* "127.0.0.1 port 143", for messages. */

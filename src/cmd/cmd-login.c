@@ -87,37 +87,50 @@ cmd_login_timeout_ms(const struct conf *conf)
 }
 
 int
-cmd_login_open(const struct conf *conf, const struct conf_account *acct,
+cmd_login_params(const struct conf *conf, const struct conf_account *acct,
     enum conf_proto proto, const struct cmd_login_secret *secret,
-    struct net_conn **conn_r, enum net_conn_error *kind_r, char **error_r)
+    struct net_conn_params *p, char **error_r)
 {
 	const struct conf_server *srv = conf_account_server(acct, proto);
-	struct net_conn_params p;
 	const char *tls = conf_account_get(acct, "tls");
 	bool tls_on = true;
 
-	*conn_r = NULL;
-	*kind_r = NET_CONN_ERR_NONE;
+	memset(p, 0, sizeof(*p));
 	if (srv == NULL) {
-		*error_r = xasprintf("account '%s' has no such server", conf_account_name(acct));
+		*error_r = proto == CONF_PROTO_SMTP ?
+		    xasprintf("account '%s' has no smtp= server", conf_account_name(acct)) :
+		    xasprintf("account '%s' has no such server", conf_account_name(acct));
 		return -1;
 	}
 	if (tls != NULL && conf_parse_bool(tls, &tls_on) != 0)
 		tls_on = true;
-	memset(&p, 0, sizeof(p));
-	p.scheme = srv->scheme;
-	p.host = srv->host;
-	p.port = srv->port;
-	p.user = srv->user != NULL ? srv->user : conf_account_get(acct, "user");
-	p.password = secret->password;
-	p.bearer = secret->bearer;
-	p.allow_plaintext = !tls_on;
-	p.ca_file = conf_account_get(acct, "tls-ca");
-	p.fingerprint = conf_account_get(acct, "tls-fingerprint");
-	p.timeout_ms = cmd_login_timeout_ms(conf);
+	p->scheme = srv->scheme;
+	p->host = srv->host;
+	p->port = srv->port;
+	p->user = srv->user != NULL ? srv->user : conf_account_get(acct, "user");
+	p->password = secret->password;
+	p->bearer = secret->bearer;
+	p->allow_plaintext = !tls_on;
+	p->ca_file = conf_account_get(acct, "tls-ca");
+	p->fingerprint = conf_account_get(acct, "tls-fingerprint");
+	p->timeout_ms = cmd_login_timeout_ms(conf);
+	return 0;
+}
+
+int
+cmd_login_open(const struct conf *conf, const struct conf_account *acct,
+    enum conf_proto proto, const struct cmd_login_secret *secret,
+    struct net_conn **conn_r, enum net_conn_error *kind_r, char **error_r)
+{
+	struct net_conn_params p;
+
+	*conn_r = NULL;
+	*kind_r = NET_CONN_ERR_NONE;
+	if (cmd_login_params(conf, acct, proto, secret, &p, error_r) != 0)
+		return -1;
 	if (p.user == NULL) {
 		*error_r = xasprintf("no user name for %s: write it in the URL (%s://USER@%s)",
-		    srv->host, srv->scheme, srv->host);
+		    p.host, p.scheme, p.host);
 		return -1;
 	}
 	return net_conn_open(&p, conn_r, kind_r, error_r);

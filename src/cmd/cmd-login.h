@@ -24,6 +24,13 @@ int cmd_login_secret(const struct conf *conf, const struct conf_account *acct,
     struct cmd_login_secret *secret_r, unsigned *line_r, char **error_r);
 void cmd_login_secret_clear(struct cmd_login_secret *secret);
 
+/* The connection parameters of the account's server for proto (strings
+ * point into conf and secret); -1 when the account has no such server.
+ * p_r->user may be NULL (no user name anywhere). */
+int cmd_login_params(const struct conf *conf, const struct conf_account *acct,
+    enum conf_proto proto, const struct cmd_login_secret *secret,
+    struct net_conn_params *p_r, char **error_r);
+
 /* Connects to the account's server for proto and logs in. */
 int cmd_login_open(const struct conf *conf, const struct conf_account *acct,
     enum conf_proto proto, const struct cmd_login_secret *secret,

@@ -84,7 +84,17 @@ struct cmd_sync_ctx {
 	struct cmd_imap *session;
 	bool progress;
 	time_t last;
+	cmd_sync_progress_fn *progress_fn;
+	void *progress_ctx;
 };
+
+static void
+cmd_sync_progress_relay(void *ctx, const char *folder, uint32_t done, uint32_t total)
+{
+	struct cmd_sync_ctx *c = ctx;
+
+	c->progress_fn(c->progress_ctx, folder, done, total);
+}
 
 static int
 cmd_sync_wait(void *ctx, char **error_r)
@@ -124,27 +134,47 @@ cmd_sync_folder(struct cmd_imap *session, struct cache *cache, const struct conf
     const char *folder, bool progress, struct index **idx_r, struct sync_stats *stats_r,
     char **error_r)
 {
-	struct cmd_sync_ctx ctx = { session, progress, 0 };
-	struct sync_io io;
+	struct cmd_sync_ctx ctx = { session, progress, 0, NULL, NULL };
 	struct index *idx;
-	char *save_error = NULL;
 	int r;
 
 	*idx_r = NULL;
 	if (cache_load(cache, folder, &idx, error_r) != 0)
 		return -1;
+	r = cmd_sync_index(session, cache, conf, folder, idx, cmd_sync_progress, &ctx,
+	    stats_r, error_r);
+	if (progress && ctx.last != 0)
+		fprintf(stderr, "\r\033[K");
+	if (r != 0) {
+		index_destroy(&idx);
+		return -1;
+	}
+	*idx_r = idx;
+	return 0;
+}
+
+int
+cmd_sync_index(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const char *folder, struct index *idx, cmd_sync_progress_fn *progress, void *progress_ctx,
+    struct sync_stats *stats_r, char **error_r)
+{
+	struct cmd_sync_ctx ctx = { session, false, 0, NULL, NULL };
+	struct sync_io io;
+	char *save_error = NULL;
+	int r;
+
 	memset(&io, 0, sizeof(io));
 	io.client = cmd_imap_client(session);
 	io.wait = cmd_sync_wait;
 	io.set_handlers = cmd_sync_set_handlers;
-	io.progress = cmd_sync_progress;
 	io.ctx = &ctx;
+	ctx.progress_fn = progress;
+	ctx.progress_ctx = progress_ctx;
+	io.progress = progress != NULL ? cmd_sync_progress_relay : NULL;
 	io.charset_fallback = conf_get(conf, "charset-fallback");
 	io.qresync_enabled = *cmd_imap_qresync_enabled(session);
 	r = sync_folder(&io, folder, idx, stats_r, error_r);
 	*cmd_imap_qresync_enabled(session) = io.qresync_enabled;
-	if (progress && ctx.last != 0)
-		fprintf(stderr, "\r\033[K");
 	/* Even after a failure what arrived is kept: its state is not
 	 * advanced, so the next sync fetches the rest. */
 	if (cache_save(cache, folder, idx, &save_error) != 0) {
@@ -156,10 +186,5 @@ cmd_sync_folder(struct cmd_imap *session, struct cache *cache, const struct conf
 			free(save_error);
 		}
 	}
-	if (r != 0) {
-		index_destroy(&idx);
-		return -1;
-	}
-	*idx_r = idx;
-	return 0;
+	return r;
 }

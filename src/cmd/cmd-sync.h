@@ -34,4 +34,13 @@ int cmd_sync_folder(struct cmd_imap *session, struct cache *cache, const struct 
     const char *folder, bool progress, struct index **idx_r, struct sync_stats *stats_r,
     char **error_r);
 
+/* Syncs idx, already loaded from the cache for folder (the UI shows it
+ * meanwhile), on session, then saves it. progress (may be NULL) is
+ * called as headers arrive. On failure what arrived is saved, idx stays
+ * valid and -1 is returned. */
+typedef void cmd_sync_progress_fn(void *ctx, const char *folder, uint32_t done, uint32_t total);
+int cmd_sync_index(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const char *folder, struct index *idx, cmd_sync_progress_fn *progress, void *progress_ctx,
+    struct sync_stats *stats_r, char **error_r);
+
 #endif

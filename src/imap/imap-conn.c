@@ -11,7 +11,7 @@
 #define IMAP_CONN_READ_SIZE (64 * 1024)
 /* Reads per wake-up before giving the loop back, so one fast server
  * cannot starve the terminal or other connections. */
-#define IMAP_CONN_READS_MAX 64
+#define IMAP_CONN_READS_MAX 4
 
 struct imap_conn {
 	struct net_loop *loop;
@@ -237,4 +237,10 @@ bool
 imap_conn_is_lost(const struct imap_conn *conn)
 {
 	return conn->lost;
+}
+
+void
+imap_conn_abort(struct imap_conn *conn)
+{
+	imap_conn_lose(conn, IMAP_CONN_LOST_IO);
 }

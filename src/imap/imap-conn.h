@@ -38,5 +38,8 @@ void imap_conn_flush(struct imap_conn *conn);
  * connection is lost. Returns 0, or -1 when lost. */
 int imap_conn_wait(struct imap_conn *conn);
 bool imap_conn_is_lost(const struct imap_conn *conn);
+/* Gives up on the connection now (the user quit mid-sync): pending
+ * commands complete with IMAP_RESULT_LOST, waits return -1. */
+void imap_conn_abort(struct imap_conn *conn);
 
 #endif

@@ -175,6 +175,90 @@ cte_decoded_size_estimate(enum cte cte, size_t len)
 	}
 }
 
+int
+cte_base64_encode(const void *src, size_t len, size_t line_max, struct buf *out)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = src;
+	size_t before = buf_len(out), col = 0, i;
+
+	for (i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < len)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		q[0] = digits[v >> 18 & 63];
+		q[1] = digits[v >> 12 & 63];
+		q[2] = i + 1 < len ? digits[v >> 6 & 63] : '=';
+		q[3] = i + 2 < len ? digits[v & 63] : '=';
+		if (buf_add(out, q, 4) != 0)
+			goto full;
+		col += 4;
+		if (line_max > 0 && (col >= line_max || i + 3 >= len)) {
+			if (buf_add(out, "\r\n", 2) != 0)
+				goto full;
+			col = 0;
+		}
+	}
+	return 0;
+full:
+	buf_truncate(out, before);
+	return -1;
+}
+
+/* Appends one quoted-printable token, breaking the line softly first
+ * when it would pass 76 characters (75 and the '='). */
+static int
+cte_qp_token(struct buf *out, size_t *col, const char *tok, size_t n)
+{
+	if (*col + n > 75) {
+		if (buf_add(out, "=\r\n", 3) != 0)
+			return -1;
+		*col = 0;
+	}
+	*col += n;
+	return buf_add(out, tok, n);
+}
+
+int
+cte_qp_encode(const char *src, size_t len, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t before = buf_len(out), col = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		bool line_end = i + 1 == len || src[i + 1] == '\n' ||
+		    (src[i + 1] == '\r' && i + 2 < len && src[i + 2] == '\n');
+		char esc[3] = { '=', hex[c >> 4], hex[c & 15] };
+		int r;
+
+		if (c == '\n' || (c == '\r' && i + 1 < len && src[i + 1] == '\n')) {
+			if (c == '\r')
+				i++;
+			r = buf_add(out, "\r\n", 2);
+			col = 0;
+		} else if ((c == ' ' || c == '\t') && !line_end) {
+			r = cte_qp_token(out, &col, src + i, 1);
+		} else if (c == 'F' && col == 0 && len - i >= 5 && memcmp(src + i, "From ", 5) == 0) {
+			r = cte_qp_token(out, &col, esc, 3);
+		} else if (c > ' ' && c < 0x7f && c != '=') {
+			r = cte_qp_token(out, &col, src + i, 1);
+		} else {
+			r = cte_qp_token(out, &col, esc, 3);
+		}
+		if (r != 0) {
+			buf_truncate(out, before);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const char *const cte_names[] = {
 	[CTE_7BIT] = "7bit",
 	[CTE_8BIT] = "8bit",

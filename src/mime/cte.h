@@ -32,6 +32,16 @@ int cte_base64_decode(const char *src, size_t len, struct buf *out);
 int cte_qp_decode(const char *src, size_t len, bool header, struct buf *out);
 int cte_decode(enum cte cte, const char *src, size_t len, struct buf *out);
 
+/* Encoders for outgoing mail (same return convention). Base64 of len
+ * bytes, in lines of line_max characters ended by CRLF (line_max 0: one
+ * line and no line end, as an encoded word wants; else a multiple of 4). */
+int cte_base64_encode(const void *src, size_t len, size_t line_max, struct buf *out);
+/* Quoted-printable (RFC 2045 §6.7) of text whose lines end in LF or
+ * CRLF: output lines end in CRLF and are at most 76 characters, with soft
+ * breaks; 8-bit bytes, '=', control characters, whitespace before a line
+ * end and the 'F' of a line starting "From " are escaped. */
+int cte_qp_encode(const char *src, size_t len, struct buf *out);
+
 /* An upper bound of the decoded size, from the encoded size alone. */
 size_t cte_decoded_size_estimate(enum cte cte, size_t len);
 

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/str.h"
@@ -486,4 +487,25 @@ date_format_iso_utc(time_t t, char buf[DATE_ISO_SIZE])
 	date_put(buf + 14, (unsigned)(secs / 60 % 60), 2);
 	date_put(buf + 17, (unsigned)(secs % 60), 2);
 	return 0;
+}
+
+int
+date_format_rfc5322(time_t t, char buf[DATE_RFC5322_SIZE])
+{
+	/* As mail writes them (the tables above are for matching). */
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm;
+	long off, aoff;
+	int n;
+
+	if (localtime_r(&t, &tm) == NULL || tm.tm_year < 0 || tm.tm_year > 9999 - 1900 ||
+	    tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_wday < 0 || tm.tm_wday > 6)
+		return -1;
+	off = tm.tm_gmtoff / 60;
+	aoff = off < 0 ? -off : off;
+	n = snprintf(buf, DATE_RFC5322_SIZE, "%.3s, %02d %.3s %04d %02d:%02d:%02d %c%02ld%02ld",
+	    days + tm.tm_wday * 3, tm.tm_mday, months + tm.tm_mon * 3, tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', aoff / 60 % 100, aoff % 60);
+	return n > 0 && n < DATE_RFC5322_SIZE ? 0 : -1;
 }

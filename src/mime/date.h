@@ -31,4 +31,12 @@ int date_parse(const char *s, size_t len, time_t *t_r, int *flags_r);
  * fails for years outside 1..9999. */
 int date_format_iso_utc(time_t t, char buf[DATE_ISO_SIZE]);
 
+/* "Mon, 02 Jan 2006 15:04:05 -0700" and its NUL. */
+#define DATE_RFC5322_SIZE 32
+
+/* Writes t as an RFC 5322 §3.3 date in the local time zone (TZ), with
+ * English day and month names whatever the locale; fails for years
+ * outside 1900..9999. */
+int date_format_rfc5322(time_t t, char buf[DATE_RFC5322_SIZE]);
+
 #endif

@@ -10,6 +10,7 @@
 #ifndef TERN_MIME_RFC2047_H
 #define TERN_MIME_RFC2047_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf;
@@ -24,5 +25,20 @@ struct buf;
  * words comes out whole. */
 int rfc2047_decode(const char *src, size_t len, const char *fallback,
     struct buf *out);
+
+/* Encodes len bytes of UTF-8 header text for an outgoing header whose
+ * line already holds col characters, appending the value folded so that
+ * lines stay within 78 characters (folds are CRLF and a space). Text that
+ * needs no encoding (printable ASCII, no "=?", no word over 70
+ * characters) is only folded at its spaces; otherwise the part from the
+ * first word that needs it on becomes UTF-8 encoded words, B or Q
+ * whichever is shorter, each at most 75 characters and never splitting a
+ * UTF-8 character. With phrase (a display name), all of the text is
+ * encoded when any of it must be, and Q uses only the characters RFC 2047
+ * §5(3) allows in a phrase. */
+int rfc2047_encode(const char *text, size_t len, size_t col, bool phrase, struct buf *out);
+/* Whether text has a byte outside printable ASCII (then a header needs
+ * rfc2047_encode). */
+bool rfc2047_needs_encoding(const char *text, size_t len);
 
 #endif

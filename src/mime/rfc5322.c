@@ -719,3 +719,16 @@ rfc5322_msgid_list_destroy(struct rfc5322_msgid_list **list)
 	free(*list);
 	*list = NULL;
 }
+
+bool
+rfc5322_addr_sendable(const char *addr)
+{
+	const char *at = strrchr(addr, '@'), *p;
+
+	if (at == NULL || at == addr || at[1] == '\0')
+		return false;
+	for (p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == 0x7f)
+			return false;
+	return true;
+}

@@ -84,6 +84,10 @@ struct rfc5322_addr_list {
 struct rfc5322_addr_list *rfc5322_addr_parse(const char *value, size_t len,
     const char *fallback);
 void rfc5322_addr_list_destroy(struct rfc5322_addr_list **list);
+/* Whether addr (an addr-spec as parsed) can go into outgoing mail and
+ * between the angle brackets of an SMTP command: text, an '@', text, no
+ * whitespace, control characters or angle brackets. */
+bool rfc5322_addr_sendable(const char *addr);
 
 struct rfc5322_msgid_list {
 	char **ids;		/* each "<...>", whitespace removed */

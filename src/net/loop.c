@@ -50,6 +50,8 @@ struct net_loop {
 
 	net_loop_clock_fn *clock_fn;
 	void *clock_ctx;
+	net_loop_prepare_fn *prepare_fn;
+	void *prepare_ctx;
 
 	/* How many run_once calls are dispatching (a callback may run the
 	 * loop again); dead entries are swept only when this is 0. */
@@ -122,6 +124,13 @@ net_loop_set_clock(struct net_loop *loop, net_loop_clock_fn *fn, void *ctx)
 		loop->clock_fn = fn;
 		loop->clock_ctx = ctx;
 	}
+}
+
+void
+net_loop_set_prepare(struct net_loop *loop, net_loop_prepare_fn *fn, void *ctx)
+{
+	loop->prepare_fn = fn;
+	loop->prepare_ctx = ctx;
 }
 
 static bool
@@ -326,6 +335,8 @@ net_loop_run_once(struct net_loop *loop, int max_wait_ms)
 	int r, timeout, ran;
 
 	for (;;) {
+		if (loop->prepare_fn != NULL)
+			loop->prepare_fn(loop->prepare_ctx);
 		n = net_loop_fill(loop);
 		t = net_loop_first_timer(loop);
 		if (n == 0 && t == NULL)

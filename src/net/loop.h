@@ -44,6 +44,12 @@ struct net_loop_timer *net_loop_timer_add(struct net_loop *loop, int64_t delay_m
     net_loop_timer_fn *fn, void *ctx);
 void net_loop_timer_remove(struct net_loop_timer **timer);
 
+/* Calls fn before every wait in poll(2), nested runs included: the UI
+ * draws there, once per loop turn, whatever woke the loop (tmux's
+ * model). NULL removes it. fn must not run the loop. */
+typedef void net_loop_prepare_fn(void *ctx);
+void net_loop_set_prepare(struct net_loop *loop, net_loop_prepare_fn *fn, void *ctx);
+
 /* Now, in milliseconds, by the loop's clock. */
 int64_t net_loop_now(const struct net_loop *loop);
 /* Replaces the monotonic clock (tests). With a fake clock the loop never

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "net/net.h"
 
@@ -15,4 +17,21 @@ net_library_version(void)
 	snprintf(text, sizeof(text), "libcurl %s (%s)", info->version,
 	    info->ssl_version != NULL ? info->ssl_version : "no TLS");
 	return text;
+}
+
+static void
+net_global_init_once(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		abort();	/* out of memory, or no TLS library: nothing works */
+}
+
+void
+net_global_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	/* pthread_once keeps a late call from another thread safe too. */
+	if (pthread_once(&once, net_global_init_once) != 0)
+		abort();
 }

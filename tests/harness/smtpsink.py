@@ -19,6 +19,9 @@ Behaviour:
     did not authenticate), mail_options, rcpt_options, peer, received, size;
   * both files are written to a temporary name and renamed into place, .json
     first, so a reader that sees NNNNNN.eml can always read NNNNNN.json;
+  * a recipient whose local part starts with "refused" (refused@x,
+    refused-2@y) gets "550 5.1.1 ... no such user", for tests of a refused
+    recipient; every other recipient is accepted;
   * numbering continues after the highest number already in the directory;
   * SIGTERM / SIGINT stop it cleanly.
 
@@ -62,6 +65,13 @@ class SinkHandler:
     def __init__(self, directory):
         self.directory = directory
         self.number = _next_number(directory)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("refused"):
+            return "550 5.1.1 <%s>: no such user here" % address
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         data = envelope.original_content

@@ -1,0 +1,159 @@
+/* tern --send [FILE]: one message in the editor's form (headers, a blank
+ * line, the text) sent through the account's SMTP server, saved to Sent,
+ * and the original marked \Answered when it has In-Reply-To. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cmd/cmd-compose.h"
+#include "cmd/cmd-imap.h"
+#include "cmd/cmd-login.h"
+#include "cmd/cmd-send.h"
+#include "conf/conf.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "net/net.h"
+
+/* Reads FILE, or stdin for none or "-". EXIT_OK, or EXIT_USAGE after
+ * saying why. */
+static int
+cli_send_read(const struct cli_opts *opts, struct buf *text)
+{
+	const char *path = opts->nargs > 0 ? opts->args[0] : "-";
+	bool use_stdin = strcmp(path, "-") == 0;
+	FILE *f = use_stdin ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int status = EXIT_OK;
+
+	if (f == NULL) {
+		log_error("cannot read '%s': %s", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (buf_add(text, chunk, n) != 0) {
+			log_error("%s: larger than %u MB", use_stdin ? "the message" : path,
+			    CMD_DRAFT_TEXT_MAX >> 20);
+			status = EXIT_USAGE;
+			break;
+		}
+	}
+	if (status == EXIT_OK && ferror(f)) {
+		log_error("cannot read '%s': %s", use_stdin ? "standard input" : path,
+		    strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (!use_stdin)
+		(void)fclose(f);
+	return status;
+}
+
+/* The draft from the text, built, with its envelope. EXIT_OK or
+ * EXIT_USAGE after saying why. */
+static int
+cli_send_prepare(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct, struct cmd_draft **draft_r, struct buf *msg,
+    char ***rcpts_r, char **from_r)
+{
+	struct buf text;
+	char *error = NULL, *warning = NULL;
+	int status = EXIT_USAGE;
+
+	buf_init(&text, CMD_DRAFT_TEXT_MAX);
+	if (cli_send_read(opts, &text) != EXIT_OK)
+		goto out;
+	/* The text is the whole message: the signature is not added. */
+	*draft_r = cmd_draft_new(acct, &warning);
+	free(warning);
+	if (cmd_draft_from_editor(*draft_r, buf_ptr(&text), buf_len(&text), &error) != 0 ||
+	    cmd_draft_build(*draft_r, conf, acct, msg, &error) != 0 ||
+	    cmd_draft_recipients(*draft_r, rcpts_r, &error) != 0 ||
+	    (*from_r = cmd_draft_sender(*draft_r, acct, &error)) == NULL) {
+		log_error("%s: %s", opts->nargs > 0 ? opts->args[0] : "the message", error);
+		free(error);
+		goto out;
+	}
+	if (opts->folder != NULL)
+		(*draft_r)->reply_folder = xstrdup(opts->folder);
+	status = EXIT_OK;
+out:
+	buf_free(&text);
+	return status;
+}
+
+int
+cli_send(const struct cli_opts *opts, struct conf *conf)
+{
+	const struct conf_account *acct = cli_account(opts, conf);
+	struct cmd_login_secret secret;
+	struct cmd_draft *draft = NULL;
+	struct cmd_imap *session = NULL;
+	enum net_conn_error kind;
+	char **rcpts = NULL, *from = NULL, *error = NULL;
+	struct buf msg;
+	size_t n = 0;
+	int status, r;
+
+	if (acct == NULL)
+		return EXIT_USAGE;
+	if (opts->nargs > 1) {
+		log_error("--send takes one file (or none, for standard input)");
+		return EXIT_USAGE;
+	}
+	buf_init(&msg, CMD_DRAFT_MESSAGE_MAX);
+	if ((status = cli_send_prepare(opts, conf, acct, &draft, &msg, &rcpts, &from)) != EXIT_OK)
+		goto out;
+	if (conf_account_server(acct, CONF_PROTO_SMTP) == NULL) {
+		log_error("account '%s' has no smtp= server: nothing was sent",
+		    conf_account_name(acct));
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+		goto out;
+	/* Log in to IMAP first: a message that could not be saved to Sent
+	 * would be missing on every other device. */
+	if (conf_account_server(acct, CONF_PROTO_IMAP) != NULL &&
+	    cmd_imap_open(conf, acct, &secret, &session, &kind, &error) != 0) {
+		log_error("account '%s': %s; nothing was sent", conf_account_name(acct), error);
+		free(error);
+		cmd_login_secret_clear(&secret);
+		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+		goto out;
+	}
+	net_global_init();
+	r = cmd_send_smtp(conf, acct, &secret, buf_ptr(&msg), buf_len(&msg), rcpts, from, &error);
+	cmd_login_secret_clear(&secret);
+	if (r != 0) {
+		log_error("account '%s': %s; nothing was sent", conf_account_name(acct), error);
+		free(error);
+		status = r == CMD_SEND_CONNECT ? EXIT_CONNECT : r == CMD_SEND_CONFIG ? EXIT_USAGE :
+		    EXIT_PARTIAL;
+		goto out;
+	}
+	while (rcpts[n] != NULL)
+		n++;
+	if (session == NULL) {
+		log_warn("sent to %zu recipient%s, but not saved to Sent: account '%s' has no "
+		    "imap= server", n, n == 1 ? "" : "s", conf_account_name(acct));
+	} else if (cmd_send_record(session, NULL, conf, acct, draft, buf_ptr(&msg), buf_len(&msg),
+	    &error) != 0) {
+		log_error("%s (%zu recipient%s)", error, n, n == 1 ? "" : "s");
+		free(error);
+		status = EXIT_PARTIAL;
+	} else {
+		fprintf(stderr, "sent to %zu recipient%s; saved to Sent\n", n, n == 1 ? "" : "s");
+	}
+out:
+	cmd_imap_close(&session);
+	cmd_draft_recipients_free(&rcpts);
+	cmd_draft_destroy(&draft);
+	buf_free(&msg);
+	free(from);
+	return status;
+}
