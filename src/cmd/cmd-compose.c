@@ -210,7 +210,7 @@ out:
 static void
 compose_signature(const struct conf_account *acct, struct buf *body, char **warning_r)
 {
-	const char *path = conf_account_get(acct, "signature");
+	const char *path = acct != NULL ? conf_account_get(acct, "signature") : NULL;
 	struct buf sig;
 	char *error = NULL;
 
@@ -229,6 +229,29 @@ compose_signature(const struct conf_account *acct, struct buf *body, char **warn
 			(void)buf_addc(body, '\n');
 	}
 	buf_free(&sig);
+}
+
+/* Text with LF line ends: every CR before a line end goes ("\r\r\n"
+ * too, so that the editor text reads the same twice). */
+static char *
+compose_lf(const char *p, size_t len)
+{
+	struct buf b;
+	size_t i, j;
+
+	buf_init(&b, CMD_DRAFT_TEXT_MAX);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\r') {
+			for (j = i; j < len && p[j] == '\r'; j++)
+				;
+			if (j < len && p[j] == '\n') {
+				i = j - 1;
+				continue;
+			}
+		}
+		(void)buf_addc(&b, p[i]);
+	}
+	return buf_detach(&b);
 }
 
 /* A draft from the account, all fields empty; body given. */
@@ -714,6 +737,13 @@ cmd_draft_from_editor(struct cmd_draft *d, const char *text, size_t len, char **
 			*error_r = xasprintf("line %u: not valid UTF-8 text", line);
 			goto out;
 		}
+		for (i = 0; i < n; i++)
+			if (((unsigned char)p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f)
+				break;
+		if (i < n) {
+			*error_r = xasprintf("line %u: a control character in a header", line);
+			goto out;
+		}
 		r = compose_parse_line(&ps, p, n, line, &cur, error_r);
 		if (r == -2) {
 			*error_r = xasprintf("line %u: the header is too long", line);
@@ -732,15 +762,7 @@ cmd_draft_from_editor(struct cmd_draft *d, const char *text, size_t len, char **
 		goto out;
 	}
 	free(d->body);
-	{
-		struct buf b;
-
-		buf_init(&b, CMD_DRAFT_TEXT_MAX);
-		for (p = body; p < end; p++)
-			if (!(*p == '\r' && p + 1 < end && p[1] == '\n'))
-				(void)buf_addc(&b, *p);
-		d->body = buf_detach(&b);
-	}
+	d->body = compose_lf(body, (size_t)(end - body));
 	compose_set(&d->from, buf_ptr(&ps.v[CF_FROM]));
 	compose_set(&d->to, buf_ptr(&ps.v[CF_TO]));
 	compose_set(&d->cc, buf_ptr(&ps.v[CF_CC]));
@@ -1231,11 +1253,7 @@ cmd_draft_from_message(const char *msg, size_t len, struct cmd_draft **draft_r, 
 			(void)buf_printf(&b, "%s%s", i > 0 ? " " : "", m->references->ids[i]);
 		d->references = buf_detach(&b);
 	}
-	buf_init(&b, CMD_DRAFT_TEXT_MAX);
-	for (i = 0; m->text != NULL && i < m->text_len; i++)
-		if (!(m->text[i] == '\r' && i + 1 < m->text_len && m->text[i + 1] == '\n'))
-			(void)buf_addc(&b, m->text[i]);
-	d->body = buf_detach(&b);
+	d->body = compose_lf(m->text != NULL ? m->text : "", m->text != NULL ? m->text_len : 0);
 	if ((f = rfc5322_header_find(m->header, "X-Tern-Reply-Folder")) != NULL) {
 		d->reply_folder = compose_decode_value(f);
 		if (d->reply_folder[0] == '\0') {

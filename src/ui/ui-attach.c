@@ -428,7 +428,7 @@ ui_attach_open_current(struct ui_attach *a)
 	struct buf data, cmd;
 	size_t idx = 0;
 	char *file = NULL;
-	bool uses_file = false;
+	bool uses_file = false, refused = false;
 	int status;
 
 	buf_init(&data, a->raw_len + 1);
@@ -446,16 +446,22 @@ ui_attach_open_current(struct ui_attach *a)
 			goto out;
 		}
 		buf_reset(&cmd);
-		if (ui_attach_test(e, file, att->type, &f) &&
-		    mailcap_expand(e->view, file, att->type, (const char *const *)f.names,
-		    (const char *const *)f.values, f.nparams, &cmd, &uses_file) == 0)
-			break;
+		if (ui_attach_test(e, file, att->type, &f)) {
+			if (mailcap_expand(e->view, file, att->type, (const char *const *)f.names,
+			    (const char *const *)f.values, f.nparams, &cmd, &uses_file) == 0)
+				break;
+			refused = true;
+		}
 		(void)unlink(file);
 		free(file);
 		file = NULL;
 	}
 	if (e == NULL) {
-		ui_error(ui, "no mailcap entry for %s", att->type);
+		if (refused)
+			ui_error(ui, "The mailcap entry for %s cannot be run safely with this "
+			    "file name or its parameters.", att->type);
+		else
+			ui_error(ui, "no mailcap entry for %s", att->type);
 		goto out;
 	}
 	if (!uses_file) {

@@ -563,7 +563,7 @@ ui_pager_step(struct ui_pager *p, int dir)
 	const struct index_msg *m;
 
 	if (!ui_index_step(ui->index_view, dir)) {
-		ui_message(ui, dir > 0 ? "This is the last message." : "This is the first message.");
+		ui_message(ui, "This is the %s message.", dir > 0 ? "last" : "first");
 		return;
 	}
 	m = ui_index_current(ui->index_view);

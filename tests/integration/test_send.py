@@ -8,6 +8,7 @@ nothing."""
 
 import email
 import email.policy
+import itertools
 import os
 import re
 import sys
@@ -26,13 +27,11 @@ def original(i, flags_note=""):
 
 
 class TestSend(ServersTestCase):
-    @classmethod
-    def fill(cls):
-        cls.n = 0
+    serial = itertools.count(1)
 
     def setUp(self):
         super().setUp()
-        type(self).n += 1
+        self.n = next(self.serial)     # unique folder names and subjects
         self.s.clear_sink()
 
     # ---- helpers

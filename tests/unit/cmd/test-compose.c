@@ -401,7 +401,7 @@ test_attachments(const struct conf *conf, const struct conf_account *acct)
 	message_destroy(&m);
 
 	/* A missing file is an error naming it. */
-	cmd_draft_attach(d, "/nonexistent/tern-file", &error);
+	tap_ok(cmd_draft_attach(d, "/nonexistent/tern-file", &error) == 0, "attach a path");
 	tap_ok(cmd_draft_build(d, conf, acct, &msg, &error) != 0 &&
 	    strstr(error, "/nonexistent/tern-file") != NULL, "unreadable attachment named");
 	free(error);
@@ -471,7 +471,8 @@ test_editor_errors(const struct conf_account *acct)
 		{ "Attach:\n\n", "line 1: Attach needs a file name" },
 		{ "Subject: caf\xe9\n\n", "line 1: not valid UTF-8" },
 		{ "To: a@b.c\n\nbad \xff body", "the text after the headers is not valid UTF-8" },
-		{ "X-\x1b[31m: y\n\n", "line 1: unknown header 'X-\\x1b[31m'" },
+		{ "X-\x1b[31m: y\n\n", "line 1: a control character in a header" },
+		{ "\xc3\x9c" "ber: y\n\n", "line 1: unknown header '\\xc3\\x9cber'" },
 	};
 	size_t i;
 
