@@ -178,6 +178,37 @@ index_msg_str(const struct index *idx, const struct index_msg *m, enum index_str
 	return index_str(idx, m->str[which]);
 }
 
+void
+index_addr_short(const char *from, const char **s_r, size_t *len_r)
+{
+	size_t len = strcspn(from, "\n");
+	const char *lt = memchr(from, '<', len), *gt;
+
+	if (lt != NULL && lt > from) {
+		size_t n = (size_t)(lt - from);
+
+		while (n > 0 && from[n - 1] == ' ')
+			n--;
+		if (n > 2 && from[0] == '"' && from[n - 1] == '"') {
+			*s_r = from + 1;
+			*len_r = n - 2;
+			return;
+		}
+		if (n > 0 && !(n == 2 && from[0] == '"' && from[1] == '"')) {
+			*s_r = from;
+			*len_r = n;
+			return;
+		}
+	}
+	if (lt != NULL && (gt = memchr(lt, '>', len - (size_t)(lt - from))) != NULL) {
+		*s_r = lt + 1;
+		*len_r = (size_t)(gt - (lt + 1));
+		return;
+	}
+	*s_r = from;
+	*len_r = len;
+}
+
 static void
 index_arena_add(struct index *idx, size_t len)
 {

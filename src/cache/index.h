@@ -112,6 +112,9 @@ const char *index_str(const struct index *idx, uint32_t off);
 /* Shortcut: index_str(idx, m->str[which]). */
 const char *index_msg_str(const struct index *idx, const struct index_msg *m,
     enum index_str which);
+/* The short form of an address list as stored (the first address): its
+ * display name without quotes, else the address; a span of from. */
+void index_addr_short(const char *from, const char **s_r, size_t *len_r);
 
 /* Adds a message, or replaces the one with the same UID. UIDs are
  * usually added in increasing order (appending is O(1)); an older UID is

@@ -149,33 +149,6 @@ list_json(struct buf *b, const char *folder, const struct index *idx,
 	buf_printf(b, "],\"size\":%" PRIu32 ",\"thread\":%zu}\n", m->size, thread);
 }
 
-/* The first address's name, else its address, for the From column. */
-static void
-list_from_name(const char *from, const char **s_r, size_t *len_r)
-{
-	size_t len = strcspn(from, "\n");
-	const char *lt = memchr(from, '<', len);
-
-	if (lt != NULL && lt > from) {
-		size_t n = (size_t)(lt - from);
-
-		while (n > 0 && from[n - 1] == ' ')
-			n--;
-		if (n > 0) {
-			*s_r = from;
-			*len_r = n;
-			return;
-		}
-	}
-	if (lt != NULL && from[len - 1] == '>') {
-		*s_r = lt + 1;
-		*len_r = (size_t)(from + len - 1 - (lt + 1));
-		return;
-	}
-	*s_r = from;
-	*len_r = len;
-}
-
 static void
 list_text(struct buf *b, const char *date_format, const struct index *idx,
     const struct index_msg *m, unsigned depth, bool threaded)
@@ -199,7 +172,7 @@ list_text(struct buf *b, const char *date_format, const struct index *idx,
 	buf_printf(b, "%s %c%c%c ", buf_ptr(&cell), m->flags & INDEX_SEEN ? ' ' : 'N',
 	    m->flags & INDEX_FLAGGED ? '!' : ' ', m->flags & INDEX_ANSWERED ? 'r' : ' ');
 
-	list_from_name(index_msg_str(idx, m, INDEX_STR_FROM), &from, &flen);
+	index_addr_short(index_msg_str(idx, m, INDEX_STR_FROM), &from, &flen);
 	buf_reset(&cell);
 	(void)safe_text_append(&cell, from, flen, SAFE_TEXT_HEADER);
 	cut = safe_text_truncate_cols(buf_ptr(&cell), buf_len(&cell), LIST_FROM_COLS, &width);

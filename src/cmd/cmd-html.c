@@ -36,15 +36,16 @@ cmd_html_read(const char *path, struct buf *b)
 	return n < 0 ? -1 : 0;
 }
 
-/* The mailcap files of RFC 1524 appendix A, in search order. */
-static struct mailcap *
-cmd_html_load_mailcaps(void)
+struct mailcap *
+cmd_mailcap_load(const char *files)
 {
 	const char *env = getenv("MAILCAPS"), *home = getenv("HOME");
 	struct mailcap *mc = mailcap_create();
 	char *list, *p, *next;
 
-	if (env != NULL && env[0] != '\0')
+	if (files != NULL && files[0] != '\0')
+		list = xstrdup(files);
+	else if (env != NULL && env[0] != '\0')
 		list = xstrdup(env);
 	else
 		list = xasprintf("%s/.mailcap:/etc/mailcap:/usr/etc/mailcap:"
@@ -118,7 +119,7 @@ cmd_html_mailcap(const char *html, size_t len, struct buf *out, char **tool_r)
 {
 	static const char *const names[] = { "charset" };
 	static const char *const values[] = { "utf-8" };
-	struct mailcap *mc = cmd_html_load_mailcaps();
+	struct mailcap *mc = cmd_mailcap_load(NULL);
 	const struct mailcap_entry *e;
 	struct proc_result res;
 	size_t idx = 0;

@@ -13,9 +13,15 @@
 #include <stddef.h>
 
 struct buf;
+struct mailcap;
 
 /* Each tool gets this long before it is stopped. */
 #define CMD_HTML_TIMEOUT_MS 10000
+
+/* The mailcap entries of files (a colon-separated list, as a mailcap=
+ * setting gives it), else of $MAILCAPS, else of the files of RFC 1524
+ * appendix A in search order. Files that cannot be read are skipped. */
+struct mailcap *cmd_mailcap_load(const char *files);
 
 int cmd_html_to_text(const char *html, size_t len, struct buf *out, char **tool_r);
 

@@ -271,13 +271,25 @@ send_save(struct cmd_imap *session, struct cache *cache, const struct conf_accou
 	return r;
 }
 
+/* The command table for the steps after a send or a postpone: its own
+ * summary lines ("1 moved") would only bury what the caller says. */
+static struct cmd_apply *
+send_apply_create(struct cmd_imap *session, const struct conf *conf,
+    const struct conf_account *acct, struct cache *cache)
+{
+	struct cmd_apply *ap = cmd_apply_create(session, conf, acct, cache, false, stderr);
+
+	cmd_apply_set_silent(ap, true);
+	return ap;
+}
+
 int
 cmd_send_record(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
     const struct conf_account *acct, const struct cmd_draft *draft, const char *msg,
     size_t len, char **error_r)
 {
 	static const char *const seen[] = { "\\Seen", NULL };
-	struct cmd_apply *ap = cmd_apply_create(session, conf, acct, cache, false, stderr);
+	struct cmd_apply *ap = send_apply_create(session, conf, acct, cache);
 	struct buf problems;
 	char *why = NULL, *lost = NULL;
 	int r;
@@ -336,7 +348,7 @@ cmd_postpone(struct cmd_imap *session, struct cache *cache, const struct conf *c
 		goto out;
 	}
 	if (draft->old_draft != NULL) {
-		ap = cmd_apply_create(session, conf, acct, cache, false, stderr);
+		ap = send_apply_create(session, conf, acct, cache);
 		r = send_replace_old(session, cache, ap, acct, draft->old_draft, &why, &lost);
 		cmd_apply_destroy(&ap);
 		if (r != 0) {

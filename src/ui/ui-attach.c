@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/cmd-html.h"
 #include "lib/buf.h"
 #include "lib/proc.h"
 #include "lib/str.h"
@@ -20,8 +21,6 @@
 #include "mime/rfc2231.h"
 #include "ui/ui-private.h"
 
-/* A mailcap file larger than this is not read. */
-#define UI_ATTACH_MAILCAP_MAX (1024 * 1024)
 /* How long a mailcap test= command may take. */
 #define UI_ATTACH_TEST_TIMEOUT_MS 5000
 /* Content-Type parameters passed to mailcap (%{name}). */
@@ -286,54 +285,6 @@ ui_attach_save_ask(struct ui_attach *a)
 
 /* ---- opening with mailcap ---- */
 
-static int
-ui_attach_read_file(const char *path, struct buf *b)
-{
-	char chunk[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (buf_add(b, chunk, (size_t)n) != 0)
-			break;
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
-/* The mailcap= file, else $MAILCAPS, else ~/.mailcap and /etc/mailcap. */
-static struct mailcap *
-ui_attach_mailcaps(const struct conf *conf)
-{
-	const char *set = conf_get(conf, "mailcap"), *env = getenv("MAILCAPS");
-	const char *home = getenv("HOME");
-	struct mailcap *mc = mailcap_create();
-	char *list, *p, *next;
-
-	if (set != NULL && set[0] != '\0')
-		list = xstrdup(set);
-	else if (env != NULL && env[0] != '\0')
-		list = xstrdup(env);
-	else
-		list = xasprintf("%s/.mailcap:/etc/mailcap", home != NULL ? home : "/nonexistent");
-	for (p = list; p != NULL; p = next) {
-		struct buf text;
-
-		next = strchr(p, ':');
-		if (next != NULL)
-			*next++ = '\0';
-		if (p[0] == '\0')
-			continue;
-		buf_init(&text, UI_ATTACH_MAILCAP_MAX);
-		if (ui_attach_read_file(p, &text) == 0)
-			mailcap_feed(mc, p, buf_ptr(&text), buf_len(&text));
-		buf_free(&text);
-	}
-	free(list);
-	return mc;
-}
-
 /* A file name suffix made of safe characters only: nametemplate's
  * ("%s.pdf"), else the attachment's own (".pdf"), else none. */
 static const char *
@@ -436,7 +387,7 @@ ui_attach_open_current(struct ui_attach *a)
 		buf_free(&data);
 		return;
 	}
-	mc = ui_attach_mailcaps(ui->conf);
+	mc = cmd_mailcap_load(conf_get(ui->conf, "mailcap"));
 	buf_init(&cmd, MAILCAP_LINE_MAX * 4);
 	while ((e = mailcap_find(mc, att->type, false, &idx)) != NULL) {
 		file = ui_attach_tempfile(buf_ptr(&data), buf_len(&data),

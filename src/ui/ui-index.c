@@ -211,31 +211,6 @@ ui_index_step(struct ui_view *v, int dir)
 
 /* ---- drawing ---- */
 
-/* The sender as a short name: the display name, else the address. */
-static void
-ui_index_sender(const char *from, struct buf *out)
-{
-	size_t len = strcspn(from, "\n");
-	const char *lt = memchr(from, '<', len);
-
-	if (lt != NULL && lt > from) {
-		size_t n = (size_t)(lt - from);
-
-		while (n > 0 && from[n - 1] == ' ')
-			n--;
-		if (n >= 2 && from[0] == '"' && from[n - 1] == '"')
-			(void)buf_add(out, from + 1, n - 2);
-		else
-			(void)buf_add(out, from, n);
-	} else if (lt != NULL) {
-		const char *gt = memchr(lt, '>', len - (size_t)(lt - from));
-
-		(void)buf_add(out, lt + 1, gt != NULL ? (size_t)(gt - lt - 1) : len - 1);
-	} else {
-		(void)buf_add(out, from, len);
-	}
-}
-
 /* Labels shown after the subject: keywords that are labels (not status,
  * assignment, tern's own or $-keywords). */
 static void
@@ -271,6 +246,8 @@ ui_index_draw_row(struct ui_index *x, size_t row, int y, int x0, int cols)
 	unsigned depth = x->view.depth[vpos];
 	char date[32], flags[4], num[24];
 	struct buf from, subj;
+	const char *sender;
+	size_t sender_len;
 	int attr = ui_draw_attr(UI_COLOR_NORMAL), col = x0;
 	bool selected = row == x->cursor;
 
@@ -291,7 +268,8 @@ ui_index_draw_row(struct ui_index *x, size_t row, int y, int x0, int cols)
 	ui_draw_date(ui->conf, cmd_view_date(m), date, sizeof(date));
 	buf_init(&from, 4096);
 	buf_init(&subj, 64 * 1024);
-	ui_index_sender(index_msg_str(idx, m, INDEX_STR_FROM), &from);
+	index_addr_short(index_msg_str(idx, m, INDEX_STR_FROM), &sender, &sender_len);
+	(void)buf_add(&from, sender, sender_len);
 	(void)buf_addc(&from, '\0');
 	if (x->sort == CMD_SORT_THREAD && depth > 0) {
 		unsigned d;

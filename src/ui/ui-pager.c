@@ -676,52 +676,7 @@ static const struct ui_view_ops ui_pager_ops = {
 struct ui_pager_fetch {
 	uint32_t uid;
 	struct buf body;
-	bool got;
-	bool too_big;
-	enum imap_result result;
-	char *failure;
 };
-
-/* "* N FETCH (UID u BODY[] {len}...)": the message, when it is ours. */
-static void
-ui_pager_fetch_data(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
-{
-	struct ui_pager_fetch *f = ctx;
-	const char *body = NULL;
-	size_t i, len = 0;
-	uint64_t uid = 0;
-	bool have_body = false;
-
-	(void)seq;
-	for (i = 0; i + 1 < count; i += 2) {
-		const char *name;
-
-		if (!imap_arg_get_atom(&items[i], &name))
-			continue;
-		if (str_caseeq(name, "UID"))
-			(void)imap_arg_get_number(&items[i + 1], &uid);
-		else if (str_caseeq(name, "BODY[]") &&
-		    imap_arg_get_nstring(&items[i + 1], &body, &len) && body != NULL)
-			have_body = true;
-	}
-	if (!have_body || uid != f->uid)
-		return;
-	buf_reset(&f->body);
-	f->too_big = buf_add(&f->body, body, len) != 0;
-	f->got = !f->too_big;
-}
-
-static void
-ui_pager_fetch_done(void *ctx, enum imap_result result, const struct imap_response *tagged)
-{
-	struct ui_pager_fetch *f = ctx;
-
-	f->result = result;
-	free(f->failure);
-	f->failure = NULL;
-	if (result != IMAP_RESULT_OK)
-		f->failure = cmd_imap_failure("opening the message", result, tagged);
-}
 
 /* Builds the view from the fetched message and puts it on top, in place
  * of the pager that was there (next-entry). */
@@ -756,46 +711,21 @@ static int
 ui_pager_job(struct ui *ui, void *ctx, char **error_r)
 {
 	struct ui_pager_fetch *f = ctx;
-	struct cmd_imap *session = ui_session_imap(ui);
-	struct imap_client_handlers h;
-	struct imap_cmd_callbacks cb = { ui_pager_fetch_done, NULL, f };
-	struct imap_fetch_params fp;
-	char set[16];
+	char *why = NULL;
 	int r;
 
 	*error_r = NULL;
-	if (session == NULL) {
-		*error_r = xstrdup("not connected");
+	r = ui_session_fetch_message(ui, f->uid, &f->body, &why);
+	if (r < 0) {
+		*error_r = why;
 		return -1;
 	}
-	memset(&h, 0, sizeof(h));
-	h.fetch = ui_pager_fetch_data;
-	h.ctx = f;
-	memset(&fp, 0, sizeof(fp));
-	fp.items = IMAP_FETCH_UID | IMAP_FETCH_BODY;
-	snprintf(set, sizeof(set), "%" PRIu32, f->uid);
-	buf_reset(&f->body);
-	f->got = false;
-	f->too_big = false;
-	f->result = IMAP_RESULT_LOST;
-	cmd_imap_set_handlers(session, &h);
-	if (imap_cmd_uid_fetch(cmd_imap_client(session), set, &fp, &cb) != 0) {
-		cmd_imap_set_handlers(session, NULL);
-		ui_error(ui, "Cannot ask the server for message %" PRIu32 ".", f->uid);
+	if (r > 0) {
+		ui_error(ui, "%s", why);
+		free(why);
 		return 0;
 	}
-	r = cmd_imap_wait(session, error_r);
-	cmd_imap_set_handlers(session, NULL);
-	if (r != 0)
-		return -1;
-	if (f->result != IMAP_RESULT_OK)
-		ui_error(ui, "%s", f->failure);
-	else if (f->too_big)
-		ui_error(ui, "Message %" PRIu32 " is too large to show.", f->uid);
-	else if (!f->got)
-		ui_error(ui, "Message %" PRIu32 " is no longer on the server.", f->uid);
-	else
-		ui_pager_show(ui, f);
+	ui_pager_show(ui, f);
 	return 0;
 }
 
@@ -805,7 +735,6 @@ ui_pager_fetch_free(void *ctx)
 	struct ui_pager_fetch *f = ctx;
 
 	buf_free(&f->body);
-	free(f->failure);
 	free(f);
 }
 

@@ -98,6 +98,8 @@ struct ui {
 
 	int stderr_pipe;		/* lines written to stderr show as messages */
 	int stderr_write;		/* the pipe's other end, fd 2 while curses runs */
+	int winch_pipe;			/* readable after the terminal was resized */
+	struct net_loop_io *winch_io;
 	struct net_loop_io *stderr_io;
 	char stderr_buf[1024];
 	size_t stderr_len;

@@ -68,6 +68,7 @@ struct ui_session {
 	struct index *idx;
 	bool synced;
 	bool need_sync;
+	bool folders_polled;		/* the other folders' counts, once per run */
 	uint32_t sync_done, sync_total;
 
 	enum ui_conn_state conn;
@@ -287,9 +288,8 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 {
 	struct ui_session *s = ui->session;
 	struct sync_stats stats;
-	bool first = ctx == NULL;
 
-	(void)first;
+	(void)ctx;
 	memset(&stats, 0, sizeof(stats));
 	s->sync_done = s->sync_total = 0;
 	if (cmd_sync_index(s->imap, s->cache, ui->conf, s->wire, s->idx, ui_session_progress, ui,
@@ -298,6 +298,12 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 	s->synced = true;
 	s->sync_total = 0;
 	ui_dirty(ui);
+	/* The open folder first; then the counts of the others, so the
+	 * sidebar and the folder list are filled before the first poll. */
+	if (!s->folders_polled) {
+		s->folders_polled = true;
+		ui_folders_poll(ui);
+	}
 	return 0;
 }
 
@@ -1094,7 +1100,7 @@ ui_fetch_done(void *ctx, enum imap_result result, const struct imap_response *ta
 
 	f->result = result;
 	if (result != IMAP_RESULT_OK && f->failure == NULL)
-		f->failure = cmd_imap_failure("fetching the message", result, tagged);
+		f->failure = cmd_imap_failure("opening the message", result, tagged);
 }
 
 int
@@ -1108,6 +1114,10 @@ ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **er
 	char set[16];
 	int r;
 
+	if (ui_session_imap(ui) == NULL) {
+		*error_r = xstrdup("not connected");
+		return -1;
+	}
 	memset(&f, 0, sizeof(f));
 	f.uid = uid;
 	f.out = out;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,6 +172,77 @@ ui_stderr_restore(struct ui *ui)
 	close(ui->stderr_pipe);
 	close(ui->stderr_write);
 	ui->stderr_pipe = ui->stderr_write = -1;
+}
+
+/* ---- terminal size ----
+ *
+ * curses learns of a resize only when it is next asked for a key, and
+ * nothing may be typed for minutes: the signal writes to a pipe the loop
+ * watches, and the new size is taken from the terminal there. */
+
+static int ui_winch_write = -1;
+
+static void
+ui_winch_signal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (ui_winch_write >= 0)
+		(void)write(ui_winch_write, "w", 1);
+	errno = saved;
+}
+
+static void
+ui_winch_event(void *ctx, short revents)
+{
+	struct ui *ui = ctx;
+	struct winsize ws;
+	char drain[64];
+
+	(void)revents;
+	while (read(ui->winch_pipe, drain, sizeof(drain)) > 0)
+		;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		(void)resizeterm(ws.ws_row, ws.ws_col);
+	ui->redraw = true;
+	ui->urgent = true;
+	ui_dirty(ui);
+}
+
+static void
+ui_winch_start(struct ui *ui)
+{
+	struct sigaction sa;
+	int fds[2];
+
+	ui->winch_pipe = -1;
+	if (pipe(fds) != 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		(void)fcntl(fds[i], F_SETFL, O_NONBLOCK);
+		(void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+	}
+	ui->winch_pipe = fds[0];
+	ui_winch_write = fds[1];
+	ui->winch_io = net_loop_io_add(ui->loop, fds[0], POLLIN, ui_winch_event, ui);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ui_winch_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGWINCH, &sa, NULL);
+}
+
+static void
+ui_winch_stop(struct ui *ui)
+{
+	if (ui->winch_pipe < 0)
+		return;
+	(void)signal(SIGWINCH, SIG_DFL);
+	net_loop_io_remove(&ui->winch_io);
+	close(ui->winch_pipe);
+	close(ui_winch_write);
+	ui->winch_pipe = ui_winch_write = -1;
 }
 
 /* ---- drawing ---- */
@@ -448,6 +520,7 @@ ui_main(const struct conf *conf, const struct conf_account *acct, const char *fo
 		return 3;
 	}
 	ui_terminal_start();
+	ui_winch_start(&ui);
 	ui_stderr_capture(&ui);
 	ui_draw_colors_init(&ui);
 	(void)ui_keys_check(&ui);
@@ -476,9 +549,11 @@ ui_main(const struct conf *conf, const struct conf_account *acct, const char *fo
 		ui_view_pop(&ui);
 	ui_prompt_free(&ui);
 	ui_session_destroy(&ui);
+	ui_folders_free();
 	if (ui.index_view != NULL)
 		ui.index_view->ops->destroy(ui.index_view);
 	endwin();
+	ui_winch_stop(&ui);
 	ui_stderr_restore(&ui);
 	if (ui.bench_loaded)
 		fprintf(stderr, "tern-bench: loaded %zu messages\n", ui.bench_count);

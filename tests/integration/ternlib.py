@@ -126,3 +126,14 @@ class ServersTestCase(TernTestCase):
             yield conn
         finally:
             conn.logout()
+
+
+class TerminalTestCase(ServersTestCase):
+    """Servers test cases that run tern in tmux (tmuxlib), as a person
+    uses it; skipped where tmux is not installed."""
+
+    @classmethod
+    def require(cls):
+        super().require()
+        from tmuxlib import need_tmux
+        need_tmux()

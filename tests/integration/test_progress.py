@@ -8,18 +8,13 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
 from servers import imap_append  # noqa: E402
-from ternlib import TERN, ServersTestCase  # noqa: E402
-from tmuxlib import Tmux, need_tmux  # noqa: E402
+from ternlib import TERN, TerminalTestCase  # noqa: E402
+from tmuxlib import Tmux  # noqa: E402
 
 COUNT = 400
 
 
-class TestSyncProgress(ServersTestCase):
-    @classmethod
-    def require(cls):
-        super().require()
-        need_tmux()
-
+class TestSyncProgress(TerminalTestCase):
     @classmethod
     def fill(cls):
         conn = cls.s.imap("alice")

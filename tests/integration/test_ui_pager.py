@@ -14,8 +14,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
 from servers import imap_append, imap_quote  # noqa: E402
-from ternlib import TERN, ServersTestCase  # noqa: E402
-from tmuxlib import Tmux, need_tmux  # noqa: E402
+from ternlib import TERN, TerminalTestCase  # noqa: E402
+from tmuxlib import Tmux  # noqa: E402
 
 # Bytes that are not text, so a decoding slip shows.
 ATTACHMENT = bytes(range(256)) * 8 + b"\x00\r\n\x1b end"
@@ -53,12 +53,7 @@ def with_attachment(subject, text, filename, data, date):
             b"--XYZ--\r\n")
 
 
-class TestUiViews(ServersTestCase):
-    @classmethod
-    def require(cls):
-        super().require()
-        need_tmux()
-
+class TestUiViews(TerminalTestCase):
     @classmethod
     def fill(cls):
         conn = cls.s.imap("alice")

@@ -272,9 +272,34 @@ test_memory(void)
 	index_destroy(&idx);
 }
 
+static void
+addr_short_is(const char *stored, const char *want)
+{
+	const char *s;
+	size_t len;
+
+	index_addr_short(stored, &s, &len);
+	tap_ok(len == strlen(want) && memcmp(s, want, len) == 0,
+	    "short form is \"%s\" (got \"%.*s\")", want, (int)len, s);
+}
+
+static void
+test_addr_short(void)
+{
+	addr_short_is("Alice <alice@example.org>", "Alice");
+	addr_short_is("\"Doe, Jane\" <jane@example.org>", "Doe, Jane");
+	addr_short_is("<bob@example.org>", "bob@example.org");
+	addr_short_is("carol@example.org", "carol@example.org");
+	addr_short_is("Dave <dave@example.org>\nEve <eve@example.org>", "Dave");
+	addr_short_is("<broken@example.org", "<broken@example.org");
+	addr_short_is("\"\" <q@example.org>", "q@example.org");
+	addr_short_is("", "");
+}
+
 int
 main(void)
 {
+	test_addr_short();
 	test_put_and_find();
 	test_flags_dirty();
 	test_remove();
