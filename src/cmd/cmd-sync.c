@@ -86,14 +86,35 @@ struct cmd_sync_ctx {
 	time_t last;
 	cmd_sync_progress_fn *progress_fn;
 	void *progress_ctx;
+	/* Saving as the headers arrive: a killed sync keeps them, and the
+	 * save at the end is small (the UI does not stall on it). */
+	struct cache *cache;
+	const char *folder;
+	struct index *idx;
+	uint32_t saved_at;
 };
+
+/* Messages between two saves during a long sync. */
+#define CMD_SYNC_SAVE_EVERY 5000
 
 static void
 cmd_sync_progress_relay(void *ctx, const char *folder, uint32_t done, uint32_t total)
 {
 	struct cmd_sync_ctx *c = ctx;
+	char *error = NULL;
 
-	c->progress_fn(c->progress_ctx, folder, done, total);
+	if (c->progress_fn != NULL)
+		c->progress_fn(c->progress_ctx, folder, done, total);
+	if (c->cache != NULL && done >= c->saved_at + CMD_SYNC_SAVE_EVERY) {
+		c->saved_at = done;
+		/* The folder's state is not advanced until the end, so what
+		 * is saved here is what a failure would keep. */
+		if (cache_save(c->cache, c->folder, c->idx, &error) != 0) {
+			log_warn("%s", error);
+			free(error);
+			c->cache = NULL;
+		}
+	}
 }
 
 static int
@@ -134,7 +155,7 @@ cmd_sync_folder(struct cmd_imap *session, struct cache *cache, const struct conf
     const char *folder, bool progress, struct index **idx_r, struct sync_stats *stats_r,
     char **error_r)
 {
-	struct cmd_sync_ctx ctx = { session, progress, 0, NULL, NULL };
+	struct cmd_sync_ctx ctx = { .session = session, .progress = progress };
 	struct index *idx;
 	int r;
 
@@ -158,7 +179,8 @@ cmd_sync_index(struct cmd_imap *session, struct cache *cache, const struct conf 
     const char *folder, struct index *idx, cmd_sync_progress_fn *progress, void *progress_ctx,
     struct sync_stats *stats_r, char **error_r)
 {
-	struct cmd_sync_ctx ctx = { session, false, 0, NULL, NULL };
+	struct cmd_sync_ctx ctx = { .session = session, .progress_fn = progress,
+	    .progress_ctx = progress_ctx, .cache = cache, .folder = folder, .idx = idx };
 	struct sync_io io;
 	char *save_error = NULL;
 	int r;
@@ -168,9 +190,7 @@ cmd_sync_index(struct cmd_imap *session, struct cache *cache, const struct conf 
 	io.wait = cmd_sync_wait;
 	io.set_handlers = cmd_sync_set_handlers;
 	io.ctx = &ctx;
-	ctx.progress_fn = progress;
-	ctx.progress_ctx = progress_ctx;
-	io.progress = progress != NULL ? cmd_sync_progress_relay : NULL;
+	io.progress = cmd_sync_progress_relay;
 	io.charset_fallback = conf_get(conf, "charset-fallback");
 	io.qresync_enabled = *cmd_imap_qresync_enabled(session);
 	r = sync_folder(&io, folder, idx, stats_r, error_r);

@@ -85,6 +85,49 @@ cmd_view_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;	/* UID order: stable and deterministic */
 }
 
+/* Date and size orders compare numbers only: those are copied out of
+ * the index first, so the sort touches one small array, and a folder
+ * already in order (mail arrives in date order) costs one pass. */
+struct cmd_view_key {
+	int64_t k1, k2;
+	size_t pos;
+};
+
+static int
+cmd_view_key_cmp(const void *a, const void *b)
+{
+	const struct cmd_view_key *x = a, *y = b;
+
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void
+cmd_view_sort_numbers(const struct index *idx, enum cmd_sort sort, size_t *order, size_t n)
+{
+	struct cmd_view_key *keys = xcalloc(n + 1, sizeof(*keys));
+	bool sorted = true;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct index_msg *m = index_at(idx, i);
+
+		keys[i].k1 = sort == CMD_SORT_SIZE ? (int64_t)m->size : cmd_view_date(m);
+		keys[i].k2 = sort == CMD_SORT_SIZE ? cmd_view_date(m) : 0;
+		keys[i].pos = i;
+		if (i > 0 && sorted && cmd_view_key_cmp(&keys[i - 1], &keys[i]) > 0)
+			sorted = false;
+	}
+	if (!sorted)
+		qsort(keys, n, sizeof(*keys), cmd_view_key_cmp);
+	for (i = 0; i < n; i++)
+		order[i] = keys[i].pos;
+	free(keys);
+}
+
 /* "<a> <b> <c>" into an array of pointers into a copy. */
 static size_t
 cmd_view_split_refs(char *copy, const char ***refs_r)
@@ -166,6 +209,8 @@ cmd_view_build(const struct index *idx, enum cmd_sort sort, bool reverse,
 	}
 	if (sort == CMD_SORT_THREAD) {
 		memcpy(v->order, torder, n * sizeof(*v->order));
+	} else if (sort == CMD_SORT_DATE || sort == CMD_SORT_SIZE) {
+		cmd_view_sort_numbers(idx, sort, v->order, n);
 	} else {
 		for (i = 0; i < n; i++)
 			v->order[i] = i;

@@ -297,6 +297,9 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 		return -1;
 	s->synced = true;
 	s->sync_total = 0;
+	/* The end of a sync is news the user waits for: drawn at once, not
+	 * after the draw interval that paces the rows arriving. */
+	ui->urgent = true;
 	ui_dirty(ui);
 	/* The open folder first; then the counts of the others, so the
 	 * sidebar and the folder list are filled before the first poll. */

@@ -251,6 +251,20 @@ class TestSync(ServersTestCase):
         r = self.tern("-F", self.rc(), "--list", "--sort", "colour", self.folder)
         self.assertStatus(r, 2)
 
+    def test_date_and_size_orders(self):
+        # Arrival (UID) order is not date order here, and equal dates fall
+        # back to arrival order; size order breaks ties by date.
+        with self.device() as c:
+            for i in (5, 2, 9, 2):
+                raw = message(i) + b"x" * (100 * (10 - i))
+                imap_append(c, self.folder, raw)
+        rows = self.listing("--sort", "date")
+        self.assertEqual([r["uid"] for r in rows], [2, 4, 1, 3])
+        rows = self.listing("--sort", "date", "--reverse")
+        self.assertEqual([r["uid"] for r in rows], [3, 1, 4, 2])
+        rows = self.listing("--sort", "size")
+        self.assertEqual([r["uid"] for r in rows], [3, 1, 2, 4])
+
     def test_text_listing(self):
         self.append(2)
         with self.device() as c:
