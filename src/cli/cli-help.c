@@ -10,7 +10,7 @@
 #define NOT_YET "  [not built yet]"
 
 static const char cli_help_text[] =
-"usage: tern [-F mailrc] [-A account] [-f folder]      interactive client" NOT_YET "\n"
+"usage: tern [-F mailrc] [-A account] [-f folder]      interactive client" "\n"
 "       tern --check [--offline]                        validate the mailrc, print warnings\n"
 "       tern --sync [folder...]                         refresh the header cache" "\n"
 "       tern --list [--json] [--match QUERY] [folder]   print messages, one a line" "\n"
