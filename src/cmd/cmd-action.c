@@ -1280,22 +1280,42 @@ cmd_apply_trash(struct cmd_apply *ap, char **error_r)
 }
 
 int
-cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
-    struct sync_uids *uids, char **error_r)
+cmd_apply_find_copy(struct cmd_apply *ap, const char *message_id, uint64_t size,
+    const char *date, struct sync_uids *uids, char **error_r)
 {
-	struct imap_search_arg args[3] = {
-		{ IMAP_SEARCH_KEY, "HEADER", 0 },
-		{ IMAP_SEARCH_STRING, "Message-ID", 0 },
-		{ IMAP_SEARCH_STRING, message_id, 0 },
-	};
-	struct plan_search search = { args, 3 };
+	struct imap_search_arg args[7];
+	struct plan_search search = { args, 0 };
 	struct sync_uids found;
 	size_t i;
 
+	if (message_id != NULL) {
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_KEY, "HEADER", 0 };
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_STRING, "Message-ID", 0 };
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_STRING, message_id, 0 };
+	} else {
+		/* Exactly size octets: larger than size - 1, smaller than size + 1. */
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_KEY, "LARGER", 0 };
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_NUMBER, NULL,
+		    size > 0 ? size - 1 : 0 };
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_KEY, "SMALLER", 0 };
+		args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_NUMBER, NULL, size + 1 };
+		if (date != NULL) {
+			args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_KEY, "HEADER", 0 };
+			args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_STRING, "Date", 0 };
+			args[search.nargs++] = (struct imap_search_arg){ IMAP_SEARCH_STRING, date, 0 };
+		}
+	}
 	if (ap_search(ap, &search, NULL, &found, error_r) != 0)
 		return -1;
 	for (i = 0; i < found.n; i++)
 		sync_uids_add(uids, found.v[i]);
 	sync_uids_free(&found);
 	return 0;
+}
+
+int
+cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
+    struct sync_uids *uids, char **error_r)
+{
+	return cmd_apply_find_copy(ap, message_id, 0, NULL, uids, error_r);
 }

@@ -143,6 +143,10 @@ const char *cmd_apply_trash(struct cmd_apply *ap, char **error_r);
  * folder whose Message-ID is message_id (UID SEARCH HEADER). */
 int cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
     struct sync_uids *uids, char **error_r);
+/* The same for a copy of a message: by its Message-ID, or without one
+ * (NULL) by its exact size and, when not NULL, its Date header text. */
+int cmd_apply_find_copy(struct cmd_apply *ap, const char *message_id, uint64_t size,
+    const char *date, struct sync_uids *uids, char **error_r);
 /* No summary lines on stderr (the UI says what it did in its own
  * words); failures are still reported. */
 void cmd_apply_set_silent(struct cmd_apply *ap, bool silent);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,7 @@ struct send_cmd {
 	bool trycreate;
 	struct sync_uids *collect;
 	bool bad_answer;
+	struct cmd_appended *appended;	/* APPENDUID, when wanted */
 };
 
 static void
@@ -53,6 +55,19 @@ send_done(void *ctx, enum imap_result result, const struct imap_response *tagged
 	c->failure = result == IMAP_RESULT_OK ? NULL : imap_result_text(result, tagged);
 	c->trycreate = result == IMAP_RESULT_NO && tagged != NULL && tagged->code != NULL &&
 	    tagged->code_count > 0 && imap_arg_atom_equals(&tagged->code[0], "TRYCREATE");
+	if (c->appended != NULL && result == IMAP_RESULT_OK && tagged != NULL) {
+		struct imap_copyuid cu;
+		char *end;
+		unsigned long uid;
+
+		if (imap_response_appenduid(tagged, &cu) && cu.dest_uids != NULL) {
+			uid = strtoul(cu.dest_uids, &end, 10);
+			if (*end == '\0' && uid > 0 && uid <= UINT32_MAX) {
+				c->appended->uidvalidity = cu.uidvalidity;
+				c->appended->uid = (uint32_t)uid;
+			}
+		}
+	}
 }
 
 static void
@@ -78,21 +93,41 @@ send_wait(struct cmd_imap *session, struct send_cmd *c, const char *what, char *
 	return 1;
 }
 
-/* APPENDs msg to wire with flags, creating the folder on TRYCREATE. */
-static int
-send_append(struct cmd_imap *session, const char *wire, const char *shown,
-    const char *const *flags, const char *msg, size_t len, char **why_r, char **error_r)
+int
+cmd_folder_create(struct cmd_imap *session, const char *wire, const char *shown,
+    char **why_r, char **error_r)
 {
-	struct imap_client *client = cmd_imap_client(session);
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false, NULL };
+	struct imap_cmd_callbacks cb = { send_done, NULL, &c };
+	char *what = xasprintf("creating folder %s", shown);
+	int r = 1;
+
+	if (imap_cmd_create(cmd_imap_client(session), wire, &cb) != 0)
+		*why_r = xasprintf("%s: the name cannot be sent", what);
+	else
+		r = send_wait(session, &c, what, why_r, error_r);
+	free(c.failure);
+	free(what);
+	return r;
+}
+
+int
+cmd_append(struct cmd_imap *session, const char *wire, const char *shown,
+    const char *const *flags, time_t date, const char *msg, size_t len,
+    struct cmd_appended *appended_r, char **why_r, char **error_r)
+{
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false, appended_r };
 	struct imap_cmd_callbacks cb = { send_done, NULL, &c };
 	char *what = xasprintf("saving to %s", shown);
 	int attempt, r = 1;
 
+	if (appended_r != NULL)
+		memset(appended_r, 0, sizeof(*appended_r));
 	for (attempt = 0; attempt < 2; attempt++) {
 		c.result = IMAP_RESULT_LOST;
 		c.trycreate = false;
-		if (imap_cmd_append(client, wire, flags, 0, msg, len, &cb) != 0) {
+		if (imap_cmd_append(cmd_imap_client(session), wire, flags, date, msg, len,
+		    &cb) != 0) {
 			*why_r = xasprintf("%s: the message cannot be sent to the IMAP server", what);
 			break;
 		}
@@ -102,18 +137,8 @@ send_append(struct cmd_imap *session, const char *wire, const char *shown,
 		/* The folder is missing: create it once, then try again. */
 		free(*why_r);
 		*why_r = NULL;
-		free(what);
-		what = xasprintf("creating folder %s", shown);
-		c.result = IMAP_RESULT_LOST;
-		if (imap_cmd_create(client, wire, &cb) != 0) {
-			*why_r = xasprintf("%s: the name cannot be sent", what);
-			r = 1;
+		if ((r = cmd_folder_create(session, wire, shown, why_r, error_r)) != 0)
 			break;
-		}
-		if ((r = send_wait(session, &c, what, why_r, error_r)) != 0)
-			break;
-		free(what);
-		what = xasprintf("saving to %s", shown);
 		r = 1;
 	}
 	free(c.failure);
@@ -127,7 +152,7 @@ static int
 send_find(struct cmd_imap *session, struct cmd_apply *ap, const char *folder, const char *id,
     struct sync_uids *uids, char **why_r, char **error_r)
 {
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, uids, false };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, uids, false, NULL };
 	struct imap_cmd_callbacks cb = { send_done, send_search_data, &c };
 	struct imap_search_arg args[3] = {
 		{ IMAP_SEARCH_KEY, "HEADER", 0 },
@@ -167,7 +192,7 @@ send_mark_answered(struct cmd_imap *session, struct cmd_apply *ap,
 {
 	static const char *const answered[] = { "\\Answered", NULL };
 	const char *folder = draft->reply_folder != NULL ? draft->reply_folder : "INBOX";
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false, NULL };
 	struct imap_cmd_callbacks cb = { send_done, NULL, &c };
 	struct sync_uids uids;
 	size_t pos = 0;
@@ -265,7 +290,7 @@ send_save(struct cmd_imap *session, struct cache *cache, const struct conf_accou
 		*why_r = why;
 		return 1;
 	}
-	r = send_append(session, wire, shown, flags, msg, len, why_r, error_r);
+	r = cmd_append(session, wire, shown, flags, 0, msg, len, NULL, why_r, error_r);
 	free(wire);
 	free(shown);
 	return r;
