@@ -17,7 +17,7 @@ static const char cli_help_text[] =
 "       tern --filter [--dry-run] [--rules FILE] [--all] [folder...]  run the filter rules\n"
 "       tern --match QUERY ACTION... [--dry-run] [folder...]  act on every match\n"
 "       tern --team-report [--json] [team]              queues, owners, waiting times" NOT_YET "\n"
-"       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" NOT_YET "\n"
+"       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" "\n"
 "       tern --folders [--json]                         folders with total/unread counts" "\n"
 "       tern --render [--json] [FILE]                   show one message file (or stdin)\n"
 "       tern --send [-f FOLDER] [FILE]                  send a message written as in the\n"

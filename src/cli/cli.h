@@ -113,6 +113,9 @@ int cli_render(const struct cli_opts *opts);
 /* cli-send.c: --send [FILE] */
 int cli_send(const struct cli_opts *opts, struct conf *conf);
 
+/* cli-fetchpop.c: --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] */
+int cli_fetch_pop(const struct cli_opts *opts, struct conf *conf);
+
 /* cli-check.c */
 int cli_check(const struct cli_opts *opts, struct conf *conf);
 

@@ -243,6 +243,9 @@ main(int argc, char **argv)
 	case CLI_MODE_SEND:
 		status = cli_send(&opts, conf);
 		break;
+	case CLI_MODE_FETCH_POP:
+		status = cli_fetch_pop(&opts, conf);
+		break;
 	case CLI_MODE_INTERACTIVE: {
 		const struct conf_account *acct = cli_account(&opts, conf);
 
