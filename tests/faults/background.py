@@ -25,6 +25,21 @@ class BackgroundServer:
     async def handle(self, reader, writer):
         raise NotImplementedError
 
+    async def serve_session(self, session, writer):
+        """Runs a scripted session's run() to its end: a client that
+        leaves is no error; anything else raised is a bug of the script,
+        kept in self.errors for the test to see."""
+        try:
+            await session.run()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # a bug here, not in the client
+            self.errors.append(e)
+        finally:
+            writer.close()
+
     def __enter__(self):
         self.start()
         return self

@@ -318,16 +318,7 @@ class HostileServer(BackgroundServer):
             self.commands.append((tag, name))
 
     async def handle(self, reader, writer):
-        try:
-            await _Session(self, reader, writer).run()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        except asyncio.CancelledError:
-            raise
-        except Exception as e:  # a bug here, not in the client
-            self.errors.append(e)
-        finally:
-            writer.close()
+        await self.serve_session(_Session(self, reader, writer), writer)
 
 
 def main(argv):
