@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/safe-text.h"
@@ -487,6 +488,36 @@ ui_terminal_start(void)
 	curs_set(0);
 }
 
+/* One line across the top while any account of the mailrc deletes POP3
+ * mail after download (the warning every batch command prints). NULL
+ * when none does. */
+static char *
+ui_pop3_banner(const struct conf *conf)
+{
+	struct buf names;
+	size_t i, n = 0;
+	char *banner;
+
+	buf_init(&names, 4096);
+	for (i = 0; i < conf_account_count(conf); i++) {
+		const struct conf_account *a = conf_account_at(conf, i);
+
+		if (!conf_account_pop3_delete(a))
+			continue;
+		(void)buf_printf(&names, "%s'%s'", n++ > 0 ? ", " : "", conf_account_name(a));
+	}
+	if (n == 0) {
+		buf_free(&names);
+		return NULL;
+	}
+	(void)buf_addc(&names, '\0');
+	/* Short enough for 80 columns with one name; tern --check says more. */
+	banner = xasprintf("WARNING: %s delete%s POP3 mail; it vanishes from every other device",
+	    buf_ptr(&names), n == 1 ? "s" : "");
+	buf_free(&names);
+	return banner;
+}
+
 int
 ui_main(const struct conf *conf, const struct conf_account *acct, const char *folder)
 {
@@ -501,7 +532,7 @@ ui_main(const struct conf *conf, const struct conf_account *acct, const char *fo
 	ui.stderr_pipe = -1;
 	ui.stderr_write = -1;
 	ui.bench_quit = bench != NULL && strcmp(bench, "1") == 0;
-	ui.banner = conf_pop3_warning(acct);
+	ui.banner = ui_pop3_banner(conf);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "tern: error: the interactive client needs a terminal "
 		    "(for scripts see tern --help)\n");

@@ -103,7 +103,7 @@ class TestUi(TerminalTestCase):
         return path
 
     def start(self, folder="INBOX", imap_port=None, cache="cache", editor=None,
-              width=100, height=30):
+              width=100, height=30, extra=""):
         s = self.s
         path = self.mailrc(
             "account a {\n"
@@ -112,7 +112,7 @@ class TestUi(TerminalTestCase):
             "    set tls=no\n"
             "    set from=\"Alice <alice@example.com>\"\n"
             "    set password-command=\"echo %s\"\n"
-            "}\n" % (imap_port or s.imap_port, s.smtp_port, s.users["alice"]),
+            "}\n" % (imap_port or s.imap_port, s.smtp_port, s.users["alice"]) + extra,
             name="mailrc-" + cache)
         env = {"LC_ALL": "C.UTF-8", "HOME": self.home, "MAILCAPS": os.devnull,
                "TERM": "xterm-256color",
@@ -408,6 +408,24 @@ class TestUi(TerminalTestCase):
                 if time.monotonic() > deadline:
                     self.fail("no redraw at 60x20:\n%s" % "\n".join(lines))
                 time.sleep(0.1)
+            self.quit(t)
+
+    def test_pop3_delete_banner(self):
+        # Any account of the mailrc that deletes POP3 mail is named across
+        # the top, as every batch command names it on stderr.
+        old = ("account old {\n    set pop3=pop3://bob@127.0.0.1:%d\n    set tls=no\n"
+               "    set pop3-delete=yes\n}\n" % self.s.pop3_port)
+        with self.start("Resize", extra=old) as t:
+            screen = self.synced(t, "Resize me")
+            top = screen.split("\n")[0]
+            self.assertIn("WARNING: 'old' deletes POP3 mail", top)
+            self.assertIn("vanishes from every other device", top)
+            t.keys("j")
+            self.assertIn("Resize me", t.screen())
+            self.quit(t)
+        with self.start("Resize", cache="cache2") as t:
+            screen = self.synced(t, "Resize me")
+            self.assertNotIn("WARNING", screen)
             self.quit(t)
 
     def test_dropped_connection_recovers(self):
