@@ -7,13 +7,14 @@ Checked on what the servers then hold: every message arrives byte for byte,
 unread, with the date of its topmost Received: header (else Date:, else
 now), exactly once however often tern runs (with or without a Message-ID,
 with or without UIDL, with 1,000 messages and connections cut at random
-points); nothing leaves POP3 unless pop3-delete=yes, and then only after
-Dovecot logged the IMAP save of that very message; a server without UIDL
-gets no DELE at all; a connection cut in the middle of a RETR imports no
-part of a message, and one cut in the middle of UIDL is a lost connection
-(retried, or exit 3), never taken for a server without UIDL; the summary line and exit
-statuses are as documented, and mailrc mistakes are exit 2 naming the
-account."""
+points, with 600 messages and tern killed fifteen times mid-import);
+nothing leaves POP3 unless pop3-delete=yes, and then only after Dovecot
+logged the IMAP save of that very message; a server without UIDL gets no
+DELE at all; a connection cut in the middle of a RETR imports no part of
+a message, and one cut in the middle of UIDL is a lost connection
+(retried, or exit 3), never taken for a server without UIDL; the summary
+line and exit statuses are as documented, and mailrc mistakes are exit 2
+naming the account."""
 
 import asyncio
 import collections
@@ -23,7 +24,10 @@ import email.utils
 import os
 import random
 import re
+import signal
+import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 for _d in ("harness", "faults"):
@@ -34,7 +38,7 @@ for _d in ("harness", "faults"):
 from background import HOST, BackgroundServer  # noqa: E402
 from pop3script import Pop3Script  # noqa: E402
 from servers import imap_append, imap_quote  # noqa: E402
-from ternlib import ServersTestCase, TernTestCase  # noqa: E402
+from ternlib import TERN, ServersTestCase, TernTestCase  # noqa: E402
 
 SUMMARY = re.compile(r"^(.*) -> (.*): (\d+) imported, (\d+) already there, (\d+) deleted$")
 
@@ -362,6 +366,46 @@ class TestFetchPop(FetchPopCase):
         self.assertEqual(set(got), set(want))
         self.assertEqual(self.pop3_count(), 0)
         self.assertDeletedOnlyAfterSave(1000)
+
+
+    def test_killed_at_random_moments(self):
+        # SIGKILL while messages are on their way (seeded, so the moments
+        # are the same on every run of the test): what tern wrote of its
+        # progress must never lead to a message imported twice, lost, or
+        # deleted from POP3 before IMAP holds tern's copy.
+        sent = [message("kill%d@example.org" % n, "kill %d" % n, body=b"killed %d\r\n" % n)
+                for n in range(600)]
+        self.fill_pop(sent)
+        rc = self.rc(delete=True)
+        env = dict(os.environ, LC_ALL="C.UTF-8", HOME=self.tmp)
+        rnd = random.Random(7)
+        kills = 0
+        for _ in range(15):
+            before = self.s.imap_count("alice", self.folder)
+            proc = subprocess.Popen(
+                [TERN, "-F", rc, "--fetch-pop", self.SRC, "--into",
+                 "%s:%s" % (self.DST, self.folder)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+            # Once messages are arriving, a moment later.
+            deadline = time.monotonic() + 20
+            while proc.poll() is None and time.monotonic() < deadline and \
+                    self.s.imap_count("alice", self.folder) == before:
+                time.sleep(0.005)
+            time.sleep(rnd.uniform(0, 0.05))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.wait(30)
+            if self.pop3_count() == 0:
+                break
+        self.assertGreater(kills, 0, "never killed: the test tests nothing")
+        r = self.fetch(rc, timeout=60)
+        got = collections.Counter(msgid_of(raw) for raw, flags, date in self.imported())
+        self.assertEqual([m for m, n in got.items() if n > 1], [], "imported twice")
+        self.assertEqual(set(got), {msgid_of(raw) for raw in sent}, repr(r))
+        self.assertEqual(self.pop3_count(), 0, repr(r))
+        self.assertDeletedOnlyAfterSave(600)
 
 
 class TestFetchPopScripted(FetchPopCase):
