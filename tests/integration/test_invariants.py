@@ -1,8 +1,8 @@
 """The no-copy-lost invariant, checked on the source: the commands that can
 remove a server copy (IMAP EXPUNGE and CLOSE, POP3 DELE) may appear in a
 string only in the places PRODUCT.md allows: the MOVE fallback, the Trash
-purge and (later) POP3 deletion; each entry must name the functions that
-send it."""
+purge and POP3 deletion after an import; each entry must name the
+functions that send it."""
 
 import os
 import re
@@ -16,6 +16,12 @@ ALLOWED = {
     # imap_cmd_purge_trash(), "EXPUNGE" for imap_cmd_purge_trash() without
     # UIDPLUS. The gate lets them through only from those two functions.
     "imap/imap-client.c": ("EXPUNGE",),
+    # "DELE n" for pop3_dele() only, which refuses a list from another
+    # session and lets curl open no connection for it; its one caller is
+    # cmd/cmd-fetchpop.c, for pop3-delete=yes and only after tern's own
+    # APPEND of that message was answered OK (test_fetch_pop checks the
+    # order in Dovecot's log).
+    "pop3/pop3.c": ("DELE",),
 }
 
 DANGEROUS = re.compile(r'"[^"\n]*\b(EXPUNGE|CLOSE|DELE)\b[^"\n]*"')
@@ -36,6 +42,19 @@ class TestNoExpungePaths(unittest.TestCase):
                             if m.group(1) not in ALLOWED.get(rel, ()):
                                 found.append("src/%s:%d: %s" % (rel, lineno, m.group(0)))
         self.assertEqual(found, [])
+
+    def test_pop3_dele_has_one_caller(self):
+        # The POP3 deletion above is reviewed for --fetch-pop only.
+        callers = []
+        for root, _dirs, files in os.walk(os.path.join(SRCDIR, "src")):
+            for name in files:
+                rel = os.path.relpath(os.path.join(root, name), os.path.join(SRCDIR, "src"))
+                if not name.endswith(".c") or rel.startswith("pop3/"):
+                    continue
+                with open(os.path.join(root, name), encoding="utf-8", errors="replace") as f:
+                    if re.search(r"\bpop3_dele\s*\(", f.read()):
+                        callers.append(rel)
+        self.assertEqual(callers, ["cmd/cmd-fetchpop.c"])
 
     def test_scan_can_see_a_violation(self):
         self.assertTrue(DANGEROUS.search('send(c, "A1 UID EXPUNGE 4:7\\r\\n");'))
