@@ -55,7 +55,7 @@ cache_default_dir(const char *cache_dir)
 }
 
 /* mkdir -p, new directories private. */
-static int
+int
 cache_mkdirs(const char *dir, char **error_r)
 {
 	struct stat st;
@@ -89,7 +89,7 @@ cache_mkdirs(const char *dir, char **error_r)
 
 /* The account's name as a file name: [A-Za-z0-9._-] kept, other bytes
  * as %XX, so "me@example.org" and "../x" both stay inside dir. */
-static char *
+char *
 cache_file_name(const char *account)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -38,6 +38,12 @@ typedef void cache_warn_fn(void *ctx, const char *warning);
  * else ~/.cache/tern. A new string. */
 char *cache_default_dir(const char *cache_dir);
 
+/* mkdir -p dir, new directories 0700. */
+int cache_mkdirs(const char *dir, char **error_r);
+/* The file name of account's cache ("NAME.tcb", unsafe bytes as %XX).
+ * A new string. */
+char *cache_file_name(const char *account);
+
 /* Opens (creating dir, mode 0700, and the file, 0600) the cache file of
  * account in dir. Fails only when the directory cannot be used or the
  * file is locked by another tern for longer than a few seconds. */

@@ -12,7 +12,7 @@
 static const char cli_help_text[] =
 "usage: tern [-F mailrc] [-A account] [-f folder]      interactive client" "\n"
 "       tern --check [--offline]                        validate the mailrc, print warnings\n"
-"       tern --sync [folder...]                         refresh the header cache" "\n"
+"       tern --sync [--bodies[=QUERY]] [folder...]      refresh the cache (and keep bodies)" "\n"
 "       tern --list [--json] [--match QUERY] [folder]   print messages, one a line" "\n"
 "       tern --filter [--dry-run] [--rules FILE] [--all] [folder...]  run the filter rules\n"
 "       tern --match QUERY ACTION... [--dry-run] [folder...]  act on every match\n"

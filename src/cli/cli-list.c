@@ -263,16 +263,8 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 	return EXIT_OK;
 }
 
-/* The query's server half (searches), run while the session is open. */
-struct list_query {
-	struct query_node *q;
-	struct plan *plan;
-	struct sync_uids *slots;
-	bool searched;
-};
-
-static int
-list_query_plan(struct list_query *lq, enum plan_where where)
+int
+cli_query_plan(struct cli_query *lq, enum plan_where where)
 {
 	struct plan_ctx ctx;
 	char *error = NULL;
@@ -288,8 +280,8 @@ list_query_plan(struct list_query *lq, enum plan_where where)
 	return 0;
 }
 
-static int
-list_query_search(struct list_query *lq, struct cmd_imap *session, const struct conf *conf,
+int
+cli_query_search(struct cli_query *lq, struct cmd_imap *session, const struct conf *conf,
     const struct conf_account *acct)
 {
 	struct cmd_apply *ap;
@@ -312,8 +304,8 @@ list_query_search(struct list_query *lq, struct cmd_imap *session, const struct 
 }
 
 /* Which positions of idx to show. A new array. */
-static bool *
-list_query_show(struct list_query *lq, const struct index *idx)
+bool *
+cli_query_show(struct cli_query *lq, const struct index *idx)
 {
 	size_t n = index_count(idx), i;
 	bool *show = xcalloc(n + 1, sizeof(*show));
@@ -332,8 +324,8 @@ list_query_show(struct list_query *lq, const struct index *idx)
 	return show;
 }
 
-static void
-list_query_free(struct list_query *lq)
+void
+cli_query_reset(struct cli_query *lq)
 {
 	size_t i;
 
@@ -341,6 +333,14 @@ list_query_free(struct list_query *lq)
 		for (i = 0; i < lq->plan->nsearches; i++)
 			sync_uids_free(&lq->slots[i]);
 	free(lq->slots);
+	lq->slots = NULL;
+	lq->searched = false;
+}
+
+void
+cli_query_free(struct cli_query *lq)
+{
+	cli_query_reset(lq);
 	plan_free(&lq->plan);
 	query_free(&lq->q);
 }
@@ -348,7 +348,7 @@ list_query_free(struct list_query *lq)
 int
 cli_list(const struct cli_opts *opts, struct conf *conf)
 {
-	struct list_query lq;
+	struct cli_query lq;
 	bool *show = NULL;
 	const struct conf_account *acct = cli_account(opts, conf);
 	const char *name = opts->nargs > 0 ? opts->args[0] : "INBOX";
@@ -370,8 +370,8 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 			where = PLAN_SERVER;
 		if ((lq.q = cli_query_parse(opts->query)) == NULL)
 			return EXIT_USAGE;
-		if (list_query_plan(&lq, where) != 0) {
-			list_query_free(&lq);
+		if (cli_query_plan(&lq, where) != 0) {
+			cli_query_free(&lq);
 			return EXIT_USAGE;
 		}
 	}
@@ -409,7 +409,7 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 				    error);
 				free(error);
 				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
-			} else if (lq.plan != NULL && list_query_search(&lq, session, conf,
+			} else if (lq.plan != NULL && cli_query_search(&lq, session, conf,
 			    acct) != 0) {
 				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
 				index_destroy(&idx);
@@ -438,14 +438,14 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 		}
 		list_age(index_state(idx)->synced_at, age, sizeof(age));
 		log_warn("%s: from the cache, synced %s", name, age);
-		if (lq.q != NULL && !lq.searched && (list_query_plan(&lq, PLAN_OFFLINE) != 0 ||
-		    list_query_search(&lq, NULL, conf, acct) != 0)) {
+		if (lq.q != NULL && !lq.searched && (cli_query_plan(&lq, PLAN_OFFLINE) != 0 ||
+		    cli_query_search(&lq, NULL, conf, acct) != 0)) {
 			status = EXIT_USAGE;
 			goto out;
 		}
 	}
 	if (lq.q != NULL)
-		show = list_query_show(&lq, idx);
+		show = cli_query_show(&lq, idx);
 	{
 		int r = list_print(opts, conf, name, idx, show);
 
@@ -454,7 +454,7 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 	}
 out:
 	free(show);
-	list_query_free(&lq);
+	cli_query_free(&lq);
 	index_destroy(&idx);
 	cache_close(&cache);
 	free(folder);

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/bodies.h"
 #include "cli/cli.h"
+#include "cmd/cmd-bodies.h"
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-sync.h"
 #include "conf/conf.h"
@@ -31,6 +33,37 @@ sync_report(const char *name, const struct sync_stats *st)
 	free(safe);
 }
 
+/* --bodies: the folder's wanted messages into the body cache. EXIT_OK,
+ * or the status after saying what went wrong. */
+static int
+sync_bodies(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_imap *session, struct bodies *b, struct cli_query *cq, const char *wire,
+    const char *display, const struct index *idx)
+{
+	struct cmd_bodies_stats st;
+	bool *want = NULL;
+	char *error = NULL, *safe;
+	int status = EXIT_OK;
+
+	if (cq->q != NULL) {
+		if (cli_query_search(cq, session, conf, acct) != 0)
+			return cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+		want = cli_query_show(cq, idx);
+		cli_query_reset(cq);
+	}
+	if (cmd_bodies_prefetch(session, b, wire, idx, want, &st, &error) != 0) {
+		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
+		free(error);
+		status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
+	}
+	safe = safe_text_line(display, strlen(display), SYNC_NAME_MAX);
+	printf("%s: %zu bodies fetched (%.1f MB), %zu already kept\n", safe, st.fetched,
+	    (double)st.bytes / (1024 * 1024), st.cached);
+	free(safe);
+	free(want);
+	return status;
+}
+
 int
 cli_sync(const struct cli_opts *opts, struct conf *conf)
 {
@@ -41,10 +74,21 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 	char **wire = NULL, **display = NULL, *error;
 	size_t n = 0, i;
 	bool progress = isatty(STDERR_FILENO);
+	struct bodies *bodies = NULL;
+	struct cli_query cq;
 	int status;
 
+	memset(&cq, 0, sizeof(cq));
 	if (acct == NULL)
 		return EXIT_USAGE;
+	if (opts->bodies && opts->bodies_query != NULL) {
+		if ((cq.q = cli_query_parse(opts->bodies_query)) == NULL)
+			return EXIT_USAGE;
+		if (cli_query_plan(&cq, PLAN_CACHE) != 0) {
+			cli_query_free(&cq);
+			return EXIT_USAGE;
+		}
+	}
 	memset(&folders, 0, sizeof(folders));
 	wire = xcalloc((size_t)opts->nargs + 1, sizeof(*wire));
 	display = xcalloc((size_t)opts->nargs + 1, sizeof(*display));
@@ -61,6 +105,12 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 	if ((status = cli_session(conf, acct, &session)) != EXIT_OK)
 		goto out;
 	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0) {
+		log_error("account '%s': %s", conf_account_name(acct), error);
+		free(error);
+		status = EXIT_PARTIAL;
+		goto out;
+	}
+	if (opts->bodies && cmd_bodies_open(conf, acct, &bodies, &error) != 0) {
 		log_error("account '%s': %s", conf_account_name(acct), error);
 		free(error);
 		status = EXIT_PARTIAL;
@@ -110,6 +160,12 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 			continue;
 		}
 		sync_report(display[i], &st);
+		if (bodies != NULL) {
+			int r = sync_bodies(conf, acct, session, bodies, &cq, wire[i], display[i], idx);
+
+			if (r != EXIT_OK)
+				status = r;
+		}
 		index_destroy(&idx);
 	}
 out:
@@ -122,6 +178,8 @@ out:
 	cmd_folders_free(&folders);
 	cmd_imap_close(&session);
 	cache_close(&cache);
+	bodies_close(&bodies);
+	cli_query_free(&cq);
 	if (fflush(stdout) != 0 && status == EXIT_OK)
 		status = EXIT_PARTIAL;
 	return status;

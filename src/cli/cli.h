@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "rules/plan.h"
+
 struct conf;
 
 enum {
@@ -43,6 +45,8 @@ struct cli_opts {
 	const char *fetch_pop;	/* --fetch-pop */
 	const char *sort;	/* --sort */
 	const char *search_on;	/* --search-on server|cache */
+	bool bodies;		/* --sync --bodies[=QUERY] */
+	const char *bodies_query;
 	bool json, dry_run, offline, reverse, all;
 	int nactions;		/* --add-label, --move, ... in order */
 	struct {
@@ -78,6 +82,26 @@ int cli_secret(const struct conf *conf, const struct conf_account *acct,
 struct cmd_imap;
 int cli_session(const struct conf *conf, const struct conf_account *acct,
     struct cmd_imap **session_r);
+
+/* A --match or --bodies query: planned for where it runs, its server
+ * searches run while the session is open, then tested on an index
+ * (cli-list.c). Each function prints what went wrong and returns -1. */
+struct sync_uids;
+struct index;
+struct cli_query {
+	struct query_node *q;
+	struct plan *plan;
+	struct sync_uids *slots;
+	bool searched;
+};
+int cli_query_plan(struct cli_query *cq, enum plan_where where);
+int cli_query_search(struct cli_query *cq, struct cmd_imap *session, const struct conf *conf,
+    const struct conf_account *acct);
+/* Which positions of idx match. A new array. */
+bool *cli_query_show(struct cli_query *cq, const struct index *idx);
+/* Forgets the searches' answers (before the next folder). */
+void cli_query_reset(struct cli_query *cq);
+void cli_query_free(struct cli_query *cq);
 
 /* cli-sync.c, cli-list.c */
 int cli_sync(const struct cli_opts *opts, struct conf *conf);

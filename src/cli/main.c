@@ -112,6 +112,8 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		case OPT_ALL: opts->all = true; break;
 		case OPT_SEARCH_ON: opts->search_on = optarg; break;
 		case OPT_BODIES:
+			opts->bodies = true;
+			opts->bodies_query = optarg;
 			break;
 		case OPT_ADD_LABEL: case OPT_REMOVE_LABEL: case OPT_MARK_READ:
 		case OPT_MARK_UNREAD: case OPT_FLAG: case OPT_UNFLAG: case OPT_MOVE:
@@ -149,6 +151,10 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		opts->mode = CLI_MODE_MATCH;
 	} else if (opts->nactions > 0 && opts->mode != CLI_MODE_MATCH) {
 		log_error("actions such as --add-label need --match QUERY");
+		return -1;
+	}
+	if (opts->bodies && opts->mode != CLI_MODE_SYNC) {
+		log_error("--bodies goes with --sync");
 		return -1;
 	}
 	if (opts->into != NULL && opts->mode != CLI_MODE_FETCH_POP) {

@@ -12,8 +12,8 @@
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 
-static void
-cmd_sync_warn(void *ctx, const char *warning)
+void
+cmd_cache_warn(void *ctx, const char *warning)
 {
 	(void)ctx;
 	log_warn("%s", warning);
@@ -24,7 +24,7 @@ cmd_sync_cache_open(const struct conf *conf, const struct conf_account *acct,
     struct cache **cache_r, char **error_r)
 {
 	char *dir = cache_default_dir(conf_get(conf, "cache-dir"));
-	int r = cache_open(dir, conf_account_name(acct), cmd_sync_warn, NULL, cache_r, error_r);
+	int r = cache_open(dir, conf_account_name(acct), cmd_cache_warn, NULL, cache_r, error_r);
 
 	free(dir);
 	return r;

@@ -13,6 +13,9 @@
 #include "cmd/cmd-imap.h"
 #include "sync/sync.h"
 
+/* A cache's warning, printed as tern's warnings are (the header cache's
+ * and the body cache's warn callback). */
+void cmd_cache_warn(void *ctx, const char *warning);
 int cmd_sync_cache_open(const struct conf *conf, const struct conf_account *acct,
     struct cache **cache_r, char **error_r);
 

@@ -747,5 +747,19 @@ ui_pager_open(struct ui *ui, uint32_t uid)
 	/* The engine's literal limit bounds what arrives; this only keeps
 	 * the copy to the same order. */
 	buf_init(&f->body, (size_t)IMAP_PARSER_LITERAL_MAX + 1);
+	/* Kept in the body cache: shown at once, connected or not. */
+	if (ui_session_cached_message(ui, uid, &f->body)) {
+		ui_pager_show(ui, f);
+		ui_pager_fetch_free(f);
+		return;
+	}
+	if (ui_session_offline(ui)) {
+		/* Not queued: a pager popping up when the connection is back,
+		 * minutes later, would be a surprise. */
+		ui_error(ui, "This message was never read here, so it is not kept offline; "
+		    "not connected to the server.");
+		ui_pager_fetch_free(f);
+		return;
+	}
 	ui_job_add(ui, "opening the message", ui_pager_job, f, ui_pager_fetch_free);
 }

@@ -236,6 +236,12 @@ int ui_session_purge_trash(struct ui *ui, char **error_r);
  * says so); -1 when the connection was lost. */
 struct buf;
 int ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **error_r);
+/* The message from the body cache, when it is kept there (no network:
+ * what the pager shows offline). */
+bool ui_session_cached_message(struct ui *ui, uint32_t uid, struct buf *out);
+/* Not connected because connecting failed (not merely still starting up):
+ * work for the server is not worth queuing. */
+bool ui_session_offline(struct ui *ui);
 /* The account's secret (for SMTP on a worker thread). */
 const struct cmd_login_secret *ui_session_secret(struct ui *ui);
 /* Syncs the open folder again once the current job ends (a job that

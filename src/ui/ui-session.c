@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/bodies.h"
+#include "cmd/cmd-bodies.h"
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-sync.h"
 #include "imap/imap-utf7.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "net/worker.h"
@@ -63,6 +66,7 @@ struct ui_undo {
 struct ui_session {
 	struct cmd_login_secret secret;
 	struct cache *cache;
+	struct bodies *bodies;		/* NULL when it cannot be opened */
 	char *folder;			/* as the user writes it */
 	char *wire;
 	struct index *idx;
@@ -72,6 +76,7 @@ struct ui_session {
 	uint32_t sync_done, sync_total;
 
 	enum ui_conn_state conn;
+	bool cut_off;			/* a connection failed since the last success */
 	struct ui_connect *connecting;
 	struct net_worker *worker;
 	bool connect_done;
@@ -479,6 +484,7 @@ ui_session_lost(struct ui *ui, const char *why)
 	cmd_apply_destroy(&s->apply);
 	cmd_imap_close(&s->imap);
 	s->conn = UI_CONN_OFFLINE;
+	s->cut_off = true;
 	s->synced = false;
 	s->need_sync = true;
 	delay = net_reconnect_schedule(&s->reconnect);
@@ -517,6 +523,7 @@ ui_session_attach(struct ui *ui)
 	}
 	ui_connect_drop(c);
 	s->conn = UI_CONN_READY;
+	s->cut_off = false;
 	net_reconnect_succeeded(&s->reconnect);
 	if (s->last_error != NULL) {
 		ui_message(ui, "connected again");
@@ -637,6 +644,7 @@ int
 ui_session_create(struct ui *ui, const char *folder, char **error_r)
 {
 	struct ui_session *s = xcalloc(1, sizeof(*s));
+	char *berr = NULL;
 	unsigned line = 0;
 
 	ui->session = s;
@@ -650,6 +658,10 @@ ui_session_create(struct ui *ui, const char *folder, char **error_r)
 	}
 	if (cmd_sync_cache_open(ui->conf, ui->acct, &s->cache, error_r) != 0)
 		goto fail;
+	if (cmd_bodies_open(ui->conf, ui->acct, &s->bodies, &berr) != 0) {
+		log_warn("%s; messages are not kept for reading offline", berr);
+		free(berr);
+	}
 	if (cmd_login_secret(ui->conf, ui->acct, &s->secret, &line, error_r) != 0)
 		goto fail;
 	if (ui_session_load(ui, folder, error_r) != 0)
@@ -714,6 +726,7 @@ ui_session_destroy(struct ui *ui)
 	}
 	index_destroy(&s->idx);
 	cache_close(&s->cache);
+	bodies_close(&s->bodies);
 	cmd_login_secret_clear(&s->secret);
 	ui_undo_clear(&s->undo);
 	free(s->pending_folder);
@@ -1072,24 +1085,12 @@ static void
 ui_fetch_data(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
 {
 	struct ui_fetch *f = ctx;
-	const char *body = NULL;
-	size_t i, len = 0;
-	uint64_t uid = 0;
-	bool have_body = false;
+	const char *body;
+	size_t len;
+	uint64_t uid;
 
 	(void)seq;
-	for (i = 0; i + 1 < count; i += 2) {
-		const char *name;
-
-		if (!imap_arg_get_atom(&items[i], &name))
-			continue;
-		if (str_caseeq(name, "UID"))
-			(void)imap_arg_get_number(&items[i + 1], &uid);
-		else if (str_caseeq(name, "BODY[]") &&
-		    imap_arg_get_nstring(&items[i + 1], &body, &len) && body != NULL)
-			have_body = true;
-	}
-	if (!have_body || uid != f->uid)
+	if (!cmd_fetch_uid_body(items, count, &uid, &body, &len) || uid != f->uid)
 		return;
 	buf_reset(f->out);
 	f->too_big = buf_add(f->out, body, len) != 0;
@@ -1117,6 +1118,8 @@ ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **er
 	char set[16];
 	int r;
 
+	if (ui_session_cached_message(ui, uid, out))
+		return 0;
 	if (ui_session_imap(ui) == NULL) {
 		*error_r = xstrdup("not connected");
 		return -1;
@@ -1157,7 +1160,38 @@ ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **er
 		*error_r = xasprintf("message %" PRIu32 " is no longer on the server", uid);
 		return 1;
 	}
+	/* Kept for reading offline; a cache that fails only costs that. */
+	if (s->bodies != NULL && index_state(s->idx)->uidvalidity != 0) {
+		char *ignored = NULL;
+
+		(void)bodies_put(s->bodies, s->wire, index_state(s->idx)->uidvalidity, uid,
+		    buf_ptr(out), buf_len(out), &ignored);
+		free(ignored);
+	}
 	return 0;
+}
+
+bool
+ui_session_offline(struct ui *ui)
+{
+	return ui->session->conn != UI_CONN_READY && ui->session->cut_off;
+}
+
+bool
+ui_session_cached_message(struct ui *ui, uint32_t uid, struct buf *out)
+{
+	struct ui_session *s = ui->session;
+	char *ignored = NULL;
+	int r;
+
+	if (s->bodies == NULL || s->idx == NULL || index_state(s->idx)->uidvalidity == 0)
+		return false;
+	buf_reset(out);
+	r = bodies_get(s->bodies, s->wire, index_state(s->idx)->uidvalidity, uid, out, &ignored);
+	free(ignored);
+	if (r != 1)
+		buf_reset(out);
+	return r == 1;
 }
 
 const struct cmd_login_secret *

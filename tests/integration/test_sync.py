@@ -251,6 +251,45 @@ class TestSync(ServersTestCase):
         r = self.tern("-F", self.rc(), "--list", "--sort", "colour", self.folder)
         self.assertStatus(r, 2)
 
+    def test_bodies_prefetch(self):
+        # --sync --bodies keeps whole messages for reading offline: newest
+        # first, never setting \Seen, a second run fetches nothing, a query
+        # picks which, and the size cap stops it rather than evict.
+        self.append(6)
+        before = self.server_flags()
+        since = os.path.getsize(self.s.log_path)
+        r = self.tern("-F", self.rc(), "--sync", "--bodies=subject:\"message 3\"",
+                      self.folder, timeout=120)
+        self.assertStatus(r, 0)
+        self.assertIn("%s: 1 bodies fetched" % self.folder, r.out)
+        r = self.tern("-F", self.rc(), "--sync", "--bodies", self.folder, timeout=120)
+        self.assertStatus(r, 0)
+        self.assertRegex(r.out, r"%s: 5 bodies fetched \([\d.]+ MB\), 1 already kept"
+                         % re.escape(self.folder))
+        r = self.tern("-F", self.rc(), "--sync", "--bodies", self.folder, timeout=120)
+        self.assertIn("0 bodies fetched", r.out)
+        self.assertEqual(self.server_flags(), before, "prefetching changed flags")
+        time.sleep(0.3)
+        events = [e for e in self.s.mail_log_events(since, user="alice")
+                  if e["event"] in ("flag_change", "expunge", "delete")]
+        self.assertEqual(events, [])
+        path = os.path.join(self.cache, "a.bodies.tcb")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        # A cap of two messages' size: the two newest are kept, then it stops.
+        size = len(message(5))
+        rc = self.mailrc(
+            "set body-cache-size=%d\nset cache-dir=%s\naccount a {\n"
+            "    set imap=imap://alice@127.0.0.1:%d\n    set tls=no\n"
+            '    set password-command="echo alice-pw"\n}\n'
+            % (2 * size + size // 2, os.path.join(self.tmp, "small"), self.port),
+            name="mailrc-small")
+        r = self.tern("-F", rc, "--sync", "--bodies", self.folder, timeout=120)
+        self.assertStatus(r, 0)
+        self.assertIn("2 bodies fetched", r.out)
+        r = self.tern("-F", self.rc(), "--list", "--bodies", self.folder)
+        self.assertStatus(r, 2)
+        self.assertIn("--bodies goes with --sync", r.err)
+
     def test_date_and_size_orders(self):
         # Arrival (UID) order is not date order here, and equal dates fall
         # back to arrival order; size order breaks ties by date.

@@ -6,6 +6,7 @@ Each test checks the screen and what the server then holds."""
 
 import os
 import re
+import socket
 import sys
 import time
 
@@ -21,7 +22,7 @@ from ternlib import TERN, TerminalTestCase  # noqa: E402
 from tmuxlib import Tmux  # noqa: E402
 
 FOLDERS = ("Nav", "Search", "Del", "Labels", "Reply", "Resize", "Drop", "Hostile",
-           "NewMail", "Compose")
+           "NewMail", "Compose", "Offline")
 
 
 def message(subject, msgid, date=b"Mon, 05 Jan 2026 10:00:00 +0000", body=b"Hello.\r\n"):
@@ -84,6 +85,11 @@ class TestUi(TerminalTestCase):
             imap_append(conn, "Hostile", message(
                 b"Evil \x1b[2J\x1b]0;PWNED-TITLE\x07 subject", b"hostile@example.com"))
             imap_append(conn, "NewMail", message(b"Already here", b"here@example.com"))
+            imap_append(conn, "Offline", message(b"Read me later", b"later@example.com",
+                                                 body=b"Something to read on the train.\r\n"))
+            imap_append(conn, "Offline", message(b"Never opened", b"never@example.com",
+                                                 date=b"Mon, 01 Jan 2026 10:00:00 +0000",
+                                                 body=b"Not kept.\r\n"))
         finally:
             conn.logout()
 
@@ -409,6 +415,32 @@ class TestUi(TerminalTestCase):
                     self.fail("no redraw at 60x20:\n%s" % "\n".join(lines))
                 time.sleep(0.1)
             self.quit(t)
+
+    def test_read_offline_what_was_read(self):
+        # A message read once is kept in the body cache: with the server
+        # gone, the index comes from the header cache and the pager from
+        # the body cache; a message never opened says it needs the server.
+        with self.start("Offline") as t:
+            self.synced(t, "Read me later")
+            t.keys("Enter")
+            t.wait_for("Something to read on the train.")
+            t.keys("q")
+            t.wait_for("tern: Offline [")
+            self.quit(t)
+        with socket.socket() as dead:
+            dead.bind(("127.0.0.1", 0))
+            port = dead.getsockname()[1]
+        with self.start("Offline", imap_port=port) as t:
+            t.wait_for("Read me later")
+            t.keys("Enter")
+            t.wait_for("Something to read on the train.")
+            t.keys("q")
+            t.wait_for("Never opened")
+            t.keys("k", "Enter")
+            screen = t.wait_for("not connected")
+            self.assertNotIn("Not kept.", screen)
+            t.keys("q")
+            t.wait_for("[exit 0]")
 
     def test_pop3_delete_banner(self):
         # Any account of the mailrc that deletes POP3 mail is named across
