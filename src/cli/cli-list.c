@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/date.h"
 #include "mime/safe-text.h"
@@ -397,7 +398,19 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 	 * server itself says it below. */
 	free(folder);
 	folder = cmd_folder_wire(NULL, cache, name);
-	if (!opts->offline) {
+	if (conf_account_server(acct, CONF_PROTO_IMAP) == NULL &&
+	    conf_account_server(acct, CONF_PROTO_POP3) != NULL) {
+		/* POP3: one mailbox, refreshed with TOP; offline as below. */
+		if (str_casecmp(name, "INBOX") != 0) {
+			log_error("account '%s' reads POP3: its one folder is INBOX",
+			    conf_account_name(acct));
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if (!opts->offline &&
+		    (status = cli_pop3_refresh(conf, acct, cache, &idx, &stats)) != EXIT_OK)
+			index_destroy(&idx);
+	} else if (!opts->offline) {
 		status = cli_session(conf, acct, &session);
 		if (status == EXIT_OK) {
 			/* Now that the server can say its hierarchy delimiter. */

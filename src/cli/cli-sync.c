@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include "cache/bodies.h"
+#include "cache/cache.h"
 #include "cli/cli.h"
 #include "cmd/cmd-bodies.h"
 #include "cmd/cmd-folders.h"
+#include "cmd/cmd-login.h"
+#include "cmd/cmd-pop3sync.h"
 #include "cmd/cmd-sync.h"
 #include "conf/conf.h"
 #include "lib/log.h"
@@ -65,6 +68,77 @@ sync_bodies(const struct conf *conf, const struct conf_account *acct,
 }
 
 int
+cli_pop3_refresh(const struct conf *conf, const struct conf_account *acct,
+    struct cache *cache, struct index **idx_r, struct sync_stats *stats)
+{
+	struct cmd_login_secret secret;
+	struct index *idx = NULL;
+	char *error = NULL;
+	bool lost = false;
+	int status;
+
+	*idx_r = NULL;
+	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
+		return status;
+	if (cache_load(cache, CMD_POP3_FOLDER, &idx, &error) != 0) {
+		log_error("%s", error);
+		free(error);
+		cmd_login_secret_clear(&secret);
+		return EXIT_PARTIAL;
+	}
+	if (cmd_pop3_sync(conf, acct, &secret, cache, idx, stats, &lost, &error) != 0) {
+		log_error("account '%s': %s", conf_account_name(acct), error);
+		free(error);
+		status = lost ? EXIT_CONNECT : EXIT_PARTIAL;
+	}
+	cmd_login_secret_clear(&secret);
+	/* What arrived is kept even after a failure: its state is not
+	 * advanced, so the next run asks again. */
+	if (cache_save(cache, CMD_POP3_FOLDER, idx, &error) != 0) {
+		log_error("%s", error);
+		free(error);
+		if (status == EXIT_OK)
+			status = EXIT_PARTIAL;
+	}
+	*idx_r = idx;
+	return status;
+}
+
+/* --sync for an account that has only pop3=: its one mailbox. */
+static int
+cli_sync_pop3(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct)
+{
+	struct cache *cache = NULL;
+	struct index *idx = NULL;
+	struct sync_stats st;
+	char *error = NULL;
+	int status;
+
+	if (opts->bodies) {
+		log_error("--bodies: account '%s' reads POP3, which has no folders to keep "
+		    "bodies of", conf_account_name(acct));
+		return EXIT_USAGE;
+	}
+	if (opts->nargs > 1 || (opts->nargs == 1 && str_casecmp(opts->args[0], "INBOX") != 0)) {
+		log_error("account '%s' reads POP3: its one folder is INBOX",
+		    conf_account_name(acct));
+		return EXIT_USAGE;
+	}
+	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0) {
+		log_error("account '%s': %s", conf_account_name(acct), error);
+		free(error);
+		return EXIT_PARTIAL;
+	}
+	status = cli_pop3_refresh(conf, acct, cache, &idx, &st);
+	if (status == EXIT_OK)
+		sync_report(CMD_POP3_FOLDER, &st);
+	index_destroy(&idx);
+	cache_close(&cache);
+	return status;
+}
+
+int
 cli_sync(const struct cli_opts *opts, struct conf *conf)
 {
 	const struct conf_account *acct = cli_account(opts, conf);
@@ -81,6 +155,9 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 	memset(&cq, 0, sizeof(cq));
 	if (acct == NULL)
 		return EXIT_USAGE;
+	if (conf_account_server(acct, CONF_PROTO_IMAP) == NULL &&
+	    conf_account_server(acct, CONF_PROTO_POP3) != NULL)
+		return cli_sync_pop3(opts, conf, acct);
 	if (opts->bodies && opts->bodies_query != NULL) {
 		if ((cq.q = cli_query_parse(opts->bodies_query)) == NULL)
 			return EXIT_USAGE;

@@ -103,6 +103,14 @@ bool *cli_query_show(struct cli_query *cq, const struct index *idx);
 void cli_query_reset(struct cli_query *cq);
 void cli_query_free(struct cli_query *cq);
 
+/* cli-sync.c: an account with only pop3=: its mailbox into the cache's
+ * INBOX (cmd-pop3sync.h); *idx_r is what the cache then holds (NULL on
+ * a cache error). EXIT_OK, or the status after saying what went wrong. */
+struct cache;
+struct sync_stats;
+int cli_pop3_refresh(const struct conf *conf, const struct conf_account *acct,
+    struct cache *cache, struct index **idx_r, struct sync_stats *stats);
+
 /* cli-sync.c, cli-list.c */
 int cli_sync(const struct cli_opts *opts, struct conf *conf);
 int cli_list(const struct cli_opts *opts, struct conf *conf);

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,20 +116,6 @@ fetchpop_state_put(const struct fetchpop *f, const char *key, enum fetchpop_stat
 
 /* ---- one message ---- */
 
-/* "sha256:HEX" of the message: its name on a server without UIDL. */
-static void
-fetchpop_content_key(const struct buf *msg, char out[8 + 64 + 1])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	strcpy(out, "sha256:");
-	if (EVP_Digest(buf_ptr(msg), buf_len(msg), md, &mdlen, EVP_sha256(), NULL) != 1)
-		abort();
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
-}
-
 /* What the header says: the Message-ID, the Date text, and when the
  * message arrived: the date of the topmost Received: (after its last
  * ';'), else the Date:, else 0 (the server's clock). */
@@ -227,7 +212,7 @@ fetchpop_one(struct fetchpop *f, const struct pop3_list *list, size_t i, bool *o
     char **error_r)
 {
 	const struct pop3_msg *m = &list->v[i];
-	char content_key[8 + 64 + 1], *why = NULL;
+	char content_key[POP3_CONTENT_KEY_SIZE], *why = NULL;
 	const char *key = list->have_uidl ? m->uidl : NULL;
 	enum fetchpop_state state = FETCHPOP_NEW;
 	struct fetchpop_header h;
@@ -273,7 +258,7 @@ fetchpop_one(struct fetchpop *f, const struct pop3_list *list, size_t i, bool *o
 		return 1;
 	}
 	if (key == NULL) {
-		fetchpop_content_key(&msg, content_key);
+		pop3_content_key(buf_ptr(&msg), buf_len(&msg), content_key);
 		key = content_key;
 		state = fetchpop_state_get(f, key);
 		if (state == FETCHPOP_APPENDED || state == FETCHPOP_PRESENT) {

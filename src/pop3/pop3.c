@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,19 @@ pop3_perform(struct pop3 *pop, const char *request, const char *path, struct buf
 	*error_r = net_easy_explain(&pop->params, pop->url, rc,
 	    pop->errbuf[0] != '\0' ? pop->errbuf : curl_easy_strerror(rc), &kind);
 	return POP3_LOST;
+}
+
+void
+pop3_content_key(const void *data, size_t len, char out[POP3_CONTENT_KEY_SIZE])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	strcpy(out, "sha256:");
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		abort();
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
 }
 
 int

@@ -33,6 +33,11 @@
 struct buf;
 struct pop3;
 
+/* "sha256:" and the hex SHA-256 of a message or a header: what names a
+ * message on a server without UIDL. */
+#define POP3_CONTENT_KEY_SIZE (7 + 64 + 1)
+void pop3_content_key(const void *data, size_t len, char out[POP3_CONTENT_KEY_SIZE]);
+
 /* Connects and logs in (p->timeout_ms bounds each wait). */
 int pop3_open(const struct net_conn_params *p, struct pop3 **pop_r, char **error_r);
 /* Whether the connection of the last call still stands (a NOOP on it):

@@ -10,6 +10,7 @@
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
+#include "mime/envelope.h"
 #include "sync/sync-parse.h"
 
 /* A UID set longer than this is not one a server sends for one folder. */
@@ -432,4 +433,20 @@ sync_search_parse(const struct imap_response *r, struct sync_uids *u, uint64_t m
 			return -1;
 	}
 	return 0;
+}
+
+void
+sync_envelope_fill(struct index_msg_in *m, const struct envelope *env)
+{
+	if (env->has_attachment)
+		m->flags |= INDEX_HAS_ATTACHMENT;
+	m->date = env->date == ENVELOPE_NO_DATE ? INDEX_NO_DATE : env->date;
+	m->str[INDEX_STR_SUBJECT] = env->subject;
+	m->str[INDEX_STR_FROM] = env->from;
+	m->str[INDEX_STR_TO] = env->to;
+	m->str[INDEX_STR_CC] = env->cc;
+	m->str[INDEX_STR_MESSAGE_ID] = env->message_id;
+	m->str[INDEX_STR_IN_REPLY_TO] = env->in_reply_to;
+	m->str[INDEX_STR_REFERENCES] = env->references;
+	m->str[INDEX_STR_LIST_ID] = env->list_id;
 }

@@ -71,4 +71,11 @@ int sync_uids_add_set(struct sync_uids *u, const char *set, uint64_t max);
  * max of them. Returns 0, or -1 when it is neither or is malformed. */
 int sync_search_parse(const struct imap_response *r, struct sync_uids *u, uint64_t max);
 
+/* The fields of an index entry that a message's header gives (env from
+ * envelope_parse): the date, the attachment flag (or'ed into m->flags)
+ * and the strings, which point into env. */
+struct envelope;
+struct index_msg_in;
+void sync_envelope_fill(struct index_msg_in *m, const struct envelope *env);
+
 #endif

@@ -107,19 +107,11 @@ sync_fetch(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
 		envelope_parse(f.header, f.header_len, s->io->charset_fallback, &env);
 		memset(&m, 0, sizeof(m));
 		m.uid = f.uid;
-		m.flags = f.flags | (env.has_attachment ? INDEX_HAS_ATTACHMENT : 0);
+		m.flags = f.flags;
 		m.modseq = f.modseq;
 		m.internaldate = f.internaldate;
-		m.date = env.date == ENVELOPE_NO_DATE ? INDEX_NO_DATE : env.date;
 		m.size = f.size;
-		m.str[INDEX_STR_SUBJECT] = env.subject;
-		m.str[INDEX_STR_FROM] = env.from;
-		m.str[INDEX_STR_TO] = env.to;
-		m.str[INDEX_STR_CC] = env.cc;
-		m.str[INDEX_STR_MESSAGE_ID] = env.message_id;
-		m.str[INDEX_STR_IN_REPLY_TO] = env.in_reply_to;
-		m.str[INDEX_STR_REFERENCES] = env.references;
-		m.str[INDEX_STR_LIST_ID] = env.list_id;
+		sync_envelope_fill(&m, &env);
 		m.str[INDEX_STR_KEYWORDS] = f.keywords;
 		if (index_find(s->idx, f.uid) < 0)
 			s->stats->added++;

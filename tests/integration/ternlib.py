@@ -118,6 +118,14 @@ class ServersTestCase(TernTestCase):
             c.create(name)
         return name
 
+    def empty_folder(self, user, folder="INBOX"):
+        """Removes every message of a user's folder, as another device."""
+        with self.device(user) as c:
+            typ, data = c.select(folder)
+            if int(data[0]):
+                c.store("1:*", "+FLAGS", "(\\Deleted)")
+                c.expunge()
+
     @contextlib.contextmanager
     def device(self, user="alice"):
         """Another device: an imaplib session of user, logged out after."""

@@ -158,11 +158,7 @@ class FetchPopCase(ServersTestCase):
 
     def setUp(self):
         super().setUp()
-        with self.device("bob") as c:
-            typ, data = c.select("INBOX")
-            if int(data[0]):
-                c.store("1:*", "+FLAGS", "(\\Deleted)")
-                c.expunge()
+        self.empty_folder("bob")
         self.cache = os.path.join(self.tmp, "cache")
         self.folder = self.new_folder("Imp")
         self.mark = self.s.log_mark()
