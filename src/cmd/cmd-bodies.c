@@ -60,6 +60,90 @@ cmd_fetch_uid_body(const struct imap_arg *items, size_t count, uint64_t *uid_r,
 	return have_uid && have_body;
 }
 
+struct cmd_fetch_one {
+	uint32_t uid;
+	struct buf *out;
+	bool got, too_big;
+	enum imap_result result;
+	char *failure;
+};
+
+/* "* N FETCH (UID u BODY[] {len}...)": the message, when it is ours. */
+static void
+cmd_fetch_one_data(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
+{
+	struct cmd_fetch_one *f = ctx;
+	const char *body;
+	size_t len;
+	uint64_t uid;
+
+	(void)seq;
+	if (!cmd_fetch_uid_body(items, count, &uid, &body, &len) || uid != f->uid)
+		return;
+	buf_reset(f->out);
+	f->too_big = buf_add(f->out, body, len) != 0;
+	f->got = !f->too_big;
+}
+
+static void
+cmd_fetch_one_done(void *ctx, enum imap_result result, const struct imap_response *tagged)
+{
+	struct cmd_fetch_one *f = ctx;
+
+	f->result = result;
+	if (result != IMAP_RESULT_OK && f->failure == NULL)
+		f->failure = cmd_imap_failure("opening the message", result, tagged);
+}
+
+int
+cmd_fetch_message(struct cmd_imap *session, uint32_t uid, struct buf *out, char **error_r)
+{
+	struct cmd_fetch_one f;
+	struct imap_client_handlers h;
+	struct imap_cmd_callbacks cb = { cmd_fetch_one_done, NULL, &f };
+	struct imap_fetch_params fp;
+	char set[16];
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	f.uid = uid;
+	f.out = out;
+	f.result = IMAP_RESULT_LOST;
+	memset(&h, 0, sizeof(h));
+	h.fetch = cmd_fetch_one_data;
+	h.ctx = &f;
+	memset(&fp, 0, sizeof(fp));
+	/* BODY.PEEK: reading never sets \Seen by itself (PRODUCT.md). */
+	fp.items = IMAP_FETCH_UID | IMAP_FETCH_BODY;
+	snprintf(set, sizeof(set), "%" PRIu32, uid);
+	cmd_imap_set_handlers(session, &h);
+	if (imap_cmd_uid_fetch(cmd_imap_client(session), set, &fp, &cb) != 0) {
+		cmd_imap_set_handlers(session, NULL);
+		*error_r = xasprintf("cannot ask the server for message %" PRIu32, uid);
+		return 1;
+	}
+	r = cmd_imap_wait(session, error_r);
+	cmd_imap_set_handlers(session, NULL);
+	if (r != 0) {
+		free(f.failure);
+		return -1;
+	}
+	if (f.result != IMAP_RESULT_OK) {
+		*error_r = f.failure;
+		return 1;
+	}
+	free(f.failure);
+	if (f.too_big) {
+		*error_r = xasprintf("message %" PRIu32 " is too large to show", uid);
+		return 1;
+	}
+	if (!f.got) {
+		*error_r = xasprintf("message %" PRIu32 " is no longer on the server", uid);
+		return 1;
+	}
+	return 0;
+}
+
 struct cmd_prefetch {
 	struct bodies *b;
 	const char *wire;

@@ -26,6 +26,14 @@ int cmd_bodies_open(const struct conf *conf, const struct conf_account *acct,
 bool cmd_fetch_uid_body(const struct imap_arg *items, size_t count, uint64_t *uid_r,
     const char **body_r, size_t *len_r);
 
+/* The whole message uid of the folder the session has selected
+ * (BODY.PEEK[], never setting \Seen) into out (reset first; its limit
+ * bounds it). 0; 1 when the server refused or the message is gone or too
+ * large (*error_r says which); -1 when the connection was lost. */
+struct buf;
+int cmd_fetch_message(struct cmd_imap *session, uint32_t uid, struct buf *out,
+    char **error_r);
+
 struct cmd_bodies_stats {
 	size_t fetched;		/* messages fetched now */
 	uint64_t bytes;		/* their size */

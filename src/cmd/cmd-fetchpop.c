@@ -10,12 +10,14 @@
 
 #include "cache/cache.h"
 #include "cmd/cmd-action.h"
+#include "cmd/cmd-bodies.h"
 #include "cmd/cmd-fetchpop.h"
 #include "cmd/cmd-send.h"
 #include "cmd/cmd-sync.h"
 #include "imap/imap-parser.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/date.h"
 #include "mime/rfc5322.h"
@@ -177,7 +179,7 @@ fetchpop_header_free(struct fetchpop_header *h)
  * lost message. */
 static int
 fetchpop_has_copy(struct fetchpop *f, const struct fetchpop_header *h, size_t size,
-    char **error_r)
+    uint32_t *uid_r, char **error_r)
 {
 	struct sync_uids found;
 	char *why = NULL;
@@ -195,7 +197,35 @@ fetchpop_has_copy(struct fetchpop *f, const struct fetchpop_header *h, size_t si
 		free(why);
 	}
 	r = found.n > 0;
+	*uid_r = r ? found.v[0] : 0;
 	sync_uids_free(&found);
+	return r;
+}
+
+/* Whether the folder's message uid is msg byte for byte, in a folder
+ * other than INBOX (the one folder a POP3 server serves). 1 yes, 0 no
+ * (or it cannot tell), -1 the connection was lost (*error_r). */
+static int
+fetchpop_same_bytes(struct fetchpop *f, uint32_t uid, const struct buf *msg,
+    char **error_r)
+{
+	struct buf copy;
+	char *error = NULL;
+	int r;
+
+	if (uid == 0 || str_casecmp(f->folder, "INBOX") == 0)
+		return 0;
+	buf_init(&copy, (size_t)IMAP_PARSER_LITERAL_MAX);
+	r = cmd_fetch_message(f->session, uid, &copy, &error);
+	if (r < 0) {
+		*error_r = error;
+		buf_free(&copy);
+		return -1;
+	}
+	r = r == 0 && buf_len(&copy) == buf_len(msg) &&
+	    memcmp(buf_ptr(&copy), buf_ptr(msg), buf_len(msg)) == 0;
+	free(error);
+	buf_free(&copy);
 	return r;
 }
 
@@ -217,11 +247,16 @@ fetchpop_one(struct fetchpop *f, const struct pop3_list *list, size_t i, bool *o
 	enum fetchpop_state state = FETCHPOP_NEW;
 	struct fetchpop_header h;
 	struct buf msg;
+	uint32_t copy_uid = 0;
 	int r;
 
 	*ours_r = false;
 	if (key != NULL) {
 		state = fetchpop_state_get(f, key);
+		/* A copy found before may prove an exact one now that deleting
+		 * is asked for: looked at again. */
+		if (state == FETCHPOP_PRESENT && f->delete && str_casecmp(f->folder, "INBOX") != 0)
+			state = FETCHPOP_NEW;
 		if (state == FETCHPOP_APPENDED || state == FETCHPOP_PRESENT) {
 			*ours_r = state == FETCHPOP_APPENDED;
 			f->stats->there++;
@@ -272,7 +307,7 @@ fetchpop_one(struct fetchpop *f, const struct pop3_list *list, size_t i, bool *o
 	 * an APPEND whose answer was lost (size and Date then). */
 	r = 0;
 	if (h.message_id != NULL || state == FETCHPOP_PENDING)
-		r = fetchpop_has_copy(f, &h, buf_len(&msg), error_r);
+		r = fetchpop_has_copy(f, &h, buf_len(&msg), &copy_uid, error_r);
 	if (r == 0) {
 		struct cmd_appended where;
 
@@ -292,11 +327,17 @@ fetchpop_one(struct fetchpop *f, const struct pop3_list *list, size_t i, bool *o
 		}
 	} else if (r == 1) {
 		/* A copy sent by an earlier run whose answer was lost is ours;
-		 * any other copy is not. */
-		*ours_r = state == FETCHPOP_PENDING;
-		f->stats->there++;
-		fetchpop_state_put(f, key, *ours_r ? FETCHPOP_APPENDED : FETCHPOP_PRESENT);
-		r = 0;
+		 * so is an exact copy in a folder POP3 does not serve (a run
+		 * whose memory was lost put it there). Any other copy may be
+		 * this very message, read over IMAP: not ours. */
+		r = state == FETCHPOP_PENDING ? 1 :
+		    f->delete ? fetchpop_same_bytes(f, copy_uid, &msg, error_r) : 0;
+		if (r >= 0) {
+			*ours_r = r == 1;
+			f->stats->there++;
+			fetchpop_state_put(f, key, *ours_r ? FETCHPOP_APPENDED : FETCHPOP_PRESENT);
+			r = 0;
+		}
 	}
 	fetchpop_header_free(&h);
 	buf_free(&msg);

@@ -4,9 +4,11 @@
  * message once, across reruns and interruptions; and with pop3-delete=yes
  * DELE is sent for a message only after tern's own APPEND of it was
  * answered OK (in this run, or in an earlier one whose answer was lost
- * and whose copy is found), on the POP3 connection that listed it. A
- * copy that was in the folder before is no reason to delete: it may be
- * the very message, read through IMAP (one mailbox, two protocols).
+ * and whose copy is found), or once a byte-for-byte copy is found in a
+ * folder other than INBOX (a run whose memory was lost put it there), on
+ * the POP3 connection that listed it. Any other copy is no reason to
+ * delete: it may be the very message, read through IMAP (one mailbox,
+ * two protocols; POP3 serves INBOX).
  *
  * What was imported is remembered in the destination account's cache by
  * UIDL (by the SHA-256 of the message on a server without UIDL, which

@@ -1072,50 +1072,10 @@ ui_session_purge_trash(struct ui *ui, char **error_r)
 
 /* ---- fetching a whole message ---- */
 
-struct ui_fetch {
-	uint32_t uid;
-	struct buf *out;
-	bool got, too_big;
-	enum imap_result result;
-	char *failure;
-};
-
-/* "* N FETCH (UID u BODY[] {len}...)": the message, when it is ours. */
-static void
-ui_fetch_data(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
-{
-	struct ui_fetch *f = ctx;
-	const char *body;
-	size_t len;
-	uint64_t uid;
-
-	(void)seq;
-	if (!cmd_fetch_uid_body(items, count, &uid, &body, &len) || uid != f->uid)
-		return;
-	buf_reset(f->out);
-	f->too_big = buf_add(f->out, body, len) != 0;
-	f->got = !f->too_big;
-}
-
-static void
-ui_fetch_done(void *ctx, enum imap_result result, const struct imap_response *tagged)
-{
-	struct ui_fetch *f = ctx;
-
-	f->result = result;
-	if (result != IMAP_RESULT_OK && f->failure == NULL)
-		f->failure = cmd_imap_failure("opening the message", result, tagged);
-}
-
 int
 ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **error_r)
 {
 	struct ui_session *s = ui->session;
-	struct ui_fetch f;
-	struct imap_client_handlers h;
-	struct imap_cmd_callbacks cb = { ui_fetch_done, NULL, &f };
-	struct imap_fetch_params fp;
-	char set[16];
 	int r;
 
 	if (ui_session_cached_message(ui, uid, out))
@@ -1124,51 +1084,16 @@ ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **er
 		*error_r = xstrdup("not connected");
 		return -1;
 	}
-	memset(&f, 0, sizeof(f));
-	f.uid = uid;
-	f.out = out;
-	f.result = IMAP_RESULT_LOST;
-	memset(&h, 0, sizeof(h));
-	h.fetch = ui_fetch_data;
-	h.ctx = &f;
-	memset(&fp, 0, sizeof(fp));
-	/* BODY.PEEK: reading never sets \Seen by itself (PRODUCT.md). */
-	fp.items = IMAP_FETCH_UID | IMAP_FETCH_BODY;
-	snprintf(set, sizeof(set), "%" PRIu32, uid);
-	cmd_imap_set_handlers(s->imap, &h);
-	if (imap_cmd_uid_fetch(cmd_imap_client(s->imap), set, &fp, &cb) != 0) {
-		cmd_imap_set_handlers(s->imap, NULL);
-		*error_r = xasprintf("cannot ask the server for message %" PRIu32, uid);
-		return 1;
-	}
-	r = cmd_imap_wait(s->imap, error_r);
-	cmd_imap_set_handlers(s->imap, NULL);
-	if (r != 0) {
-		free(f.failure);
-		return -1;
-	}
-	if (f.result != IMAP_RESULT_OK) {
-		*error_r = f.failure;
-		return 1;
-	}
-	free(f.failure);
-	if (f.too_big) {
-		*error_r = xasprintf("message %" PRIu32 " is too large to show", uid);
-		return 1;
-	}
-	if (!f.got) {
-		*error_r = xasprintf("message %" PRIu32 " is no longer on the server", uid);
-		return 1;
-	}
+	r = cmd_fetch_message(s->imap, uid, out, error_r);
 	/* Kept for reading offline; a cache that fails only costs that. */
-	if (s->bodies != NULL && index_state(s->idx)->uidvalidity != 0) {
+	if (r == 0 && s->bodies != NULL && index_state(s->idx)->uidvalidity != 0) {
 		char *ignored = NULL;
 
 		(void)bodies_put(s->bodies, s->wire, index_state(s->idx)->uidvalidity, uid,
 		    buf_ptr(out), buf_len(out), &ignored);
 		free(ignored);
 	}
-	return 0;
+	return r;
 }
 
 bool

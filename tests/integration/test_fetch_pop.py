@@ -24,6 +24,7 @@ import email.utils
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -312,6 +313,28 @@ class TestFetchPop(FetchPopCase):
         r = self.fetch(self.rc(), into="%s:%s" % (self.DST, folder))
         self.assertEqual(self.summary(r, folder=folder), (1, 0, 0))
         self.assertEqual(list(self.by_msgid(folder)), ["<new-folder@example.org>"])
+
+    def test_memory_lost_exact_copies_may_go(self):
+        # Imported while pop3-delete=no; then the cache is lost and
+        # deleting is asked for. Exact copies in a folder POP3 does not
+        # serve are tern's: they go. A copy with the same Message-ID but
+        # other bytes is not this message: it stays on POP3.
+        same = [message("same%d@example.org" % i, "same %d" % i) for i in range(3)]
+        other = message("differs@example.org", "differs", body=b"The POP3 text.\r\n")
+        self.fill_pop(same + [other])
+        self.assertEqual(self.summary(self.fetch(self.rc())), (4, 0, 0))
+        with self.device() as c:
+            c.select(imap_quote(self.folder))
+            typ, data = c.uid("SEARCH", "HEADER", "Message-ID", "<differs@example.org>")
+            c.uid("STORE", data[0].decode(), "+FLAGS", "(\\Deleted)")
+            c.expunge()
+            imap_append(c, self.folder, message("differs@example.org", "differs",
+                                                body=b"Another text.\r\n"))
+        shutil.rmtree(self.cache)
+        r = self.fetch(self.rc(delete=True), status=0)
+        self.assertEqual(self.summary(r), (0, 4, 3))
+        self.assertEqual(self.pop3_count(), 1)
+        self.assertDeletedOnlyAfterSave(3)
 
     def test_delete_only_after_save(self):
         self.fill_pop([raw for raw, date in VARIED])
