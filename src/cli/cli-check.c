@@ -14,6 +14,7 @@
 #include "cmd/cmd-imap.h"
 #include "cmd/cmd-login.h"
 #include "mime/safe-text.h"
+#include "pop3/pop3.h"
 
 static const char *const check_proto_names[] = { "imap", "smtp", "pop3" };
 
@@ -128,6 +129,32 @@ check_imap_report(struct cmd_imap *session, const struct conf_account *acct)
 	cmd_folders_free(&folders);
 }
 
+/* What a POP3 mailbox holds and whether its server has UIDL, without
+ * which nothing can be deleted safely (and is not). */
+static void
+check_pop3_report(const struct conf *conf, const struct conf_account *acct,
+    const struct cmd_login_secret *secret)
+{
+	struct net_conn_params p;
+	struct pop3 *pop = NULL;
+	struct pop3_list list;
+	char *error = NULL;
+
+	memset(&list, 0, sizeof(list));
+	if (cmd_login_params(conf, acct, CONF_PROTO_POP3, secret, &p, &error) != 0 ||
+	    pop3_open(&p, &pop, &error) != 0 || pop3_list(pop, 1000000, &list, &error) != 0) {
+		printf("  pop3  cannot list the mailbox: %s\n", error != NULL ? error : "");
+		free(error);
+		pop3_close(&pop);
+		return;
+	}
+	printf("  pop3  %zu message%s; UIDL: %s\n", list.count, list.count == 1 ? "" : "s",
+	    list.have_uidl || list.count == 0 ? "yes" :
+	    "no (nothing is ever deleted from it; --fetch-pop imports by content)");
+	pop3_list_free(&list);
+	pop3_close(&pop);
+}
+
 /* Gets the account's secret and logs in to each of its servers. Returns
  * the exit status this account deserves. */
 static int
@@ -169,6 +196,8 @@ check_login(const struct conf *conf, const struct conf_account *acct)
 			cmd_imap_close(&session);
 		} else {
 			cmd_login_close((enum conf_proto)proto, &conn);
+			if (proto == CONF_PROTO_POP3)
+				check_pop3_report(conf, acct, &secret);
 		}
 	}
 	cmd_login_secret_clear(&secret);

@@ -177,6 +177,9 @@ class TestPop3Read(ServersTestCase):
         r = self.tern("-F", self.rc, "--list", "Archive")
         self.assertStatus(r, 2)
         self.assertIn("its one folder is INBOX", r.err)
+        r = self.tern("-F", self.rc, "--check", timeout=60)
+        self.assertStatus(r, 0)
+        self.assertIn("pop3  2 messages; UIDL: yes", r.out)
 
     def test_server_gone_lists_the_cache(self):
         self.assertStatus(self.tern("-F", self.rc, "--sync", timeout=60), 0)
@@ -202,5 +205,7 @@ class TestPop3Read(ServersTestCase):
             self.assertIn("INBOX: 3 messages, 0 new", r.out, repr(r))
             again = sum(1 for c in server.commands if c.startswith(b"TOP")) - tops
             self.assertEqual(again, 3, "without UIDL each header is read to know it")
+            r = self.tern("-F", rc, "--check", timeout=60)
+            self.assertIn("pop3  3 messages; UIDL: no (nothing is ever deleted", r.out, repr(r))
             self.assertFalse([c for c in server.commands if c.startswith((b"RETR", b"DELE"))])
             self.assertEqual(server.errors, [])
