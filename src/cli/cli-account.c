@@ -10,6 +10,7 @@
 #include "cmd/cmd-login.h"
 #include "conf/conf.h"
 #include "lib/log.h"
+#include "lib/str.h"
 
 const struct conf_account *
 cli_account(const struct cli_opts *opts, const struct conf *conf)
@@ -67,4 +68,20 @@ cli_session(const struct conf *conf, const struct conf_account *acct,
 	}
 	cmd_login_secret_clear(&secret);
 	return status;
+}
+
+bool
+cli_pop3_only(const struct conf_account *acct)
+{
+	return conf_account_server(acct, CONF_PROTO_IMAP) == NULL &&
+	    conf_account_server(acct, CONF_PROTO_POP3) != NULL;
+}
+
+int
+cli_pop3_folder(const struct conf_account *acct, const char *folder)
+{
+	if (str_casecmp(folder, "INBOX") == 0)
+		return EXIT_OK;
+	log_error("account '%s' reads POP3: its one folder is INBOX", conf_account_name(acct));
+	return EXIT_USAGE;
 }

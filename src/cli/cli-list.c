@@ -17,7 +17,6 @@
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/log.h"
-#include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/date.h"
 #include "mime/safe-text.h"
@@ -398,15 +397,10 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 	 * server itself says it below. */
 	free(folder);
 	folder = cmd_folder_wire(NULL, cache, name);
-	if (conf_account_server(acct, CONF_PROTO_IMAP) == NULL &&
-	    conf_account_server(acct, CONF_PROTO_POP3) != NULL) {
+	if (cli_pop3_only(acct)) {
 		/* POP3: one mailbox, refreshed with TOP; offline as below. */
-		if (str_casecmp(name, "INBOX") != 0) {
-			log_error("account '%s' reads POP3: its one folder is INBOX",
-			    conf_account_name(acct));
-			status = EXIT_USAGE;
+		if ((status = cli_pop3_folder(acct, name)) != EXIT_OK)
 			goto out;
-		}
 		if (!opts->offline &&
 		    (status = cli_pop3_refresh(conf, acct, cache, &idx, &stats)) != EXIT_OK)
 			index_destroy(&idx);

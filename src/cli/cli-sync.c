@@ -120,11 +120,9 @@ cli_sync_pop3(const struct cli_opts *opts, const struct conf *conf,
 		    "bodies of", conf_account_name(acct));
 		return EXIT_USAGE;
 	}
-	if (opts->nargs > 1 || (opts->nargs == 1 && str_casecmp(opts->args[0], "INBOX") != 0)) {
-		log_error("account '%s' reads POP3: its one folder is INBOX",
-		    conf_account_name(acct));
-		return EXIT_USAGE;
-	}
+	for (int i = 0; i < opts->nargs; i++)
+		if (cli_pop3_folder(acct, opts->args[i]) != EXIT_OK)
+			return EXIT_USAGE;
 	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0) {
 		log_error("account '%s': %s", conf_account_name(acct), error);
 		free(error);
@@ -155,8 +153,7 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 	memset(&cq, 0, sizeof(cq));
 	if (acct == NULL)
 		return EXIT_USAGE;
-	if (conf_account_server(acct, CONF_PROTO_IMAP) == NULL &&
-	    conf_account_server(acct, CONF_PROTO_POP3) != NULL)
+	if (cli_pop3_only(acct))
 		return cli_sync_pop3(opts, conf, acct);
 	if (opts->bodies && opts->bodies_query != NULL) {
 		if ((cq.q = cli_query_parse(opts->bodies_query)) == NULL)

@@ -82,6 +82,10 @@ int cli_secret(const struct conf *conf, const struct conf_account *acct,
 struct cmd_imap;
 int cli_session(const struct conf *conf, const struct conf_account *acct,
     struct cmd_imap **session_r);
+/* An account with pop3= and no imap=: its mailbox is the cache's INBOX,
+ * and no other folder name applies (EXIT_USAGE after saying so). */
+bool cli_pop3_only(const struct conf_account *acct);
+int cli_pop3_folder(const struct conf_account *acct, const char *folder);
 
 /* A --match or --bodies query: planned for where it runs, its server
  * searches run while the session is open, then tested on an index

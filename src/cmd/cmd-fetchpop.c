@@ -38,7 +38,7 @@ enum fetchpop_state {
 static const char *const fetchpop_state_words[] = { "", "pending", "appended", "present" };
 
 struct fetchpop {
-	const struct conf_account *src, *dst;
+	const struct conf_account *src;
 	struct pop3 *pop;
 	struct cmd_imap *session;
 	struct cmd_apply *ap;
@@ -309,13 +309,11 @@ fetchpop_one(struct fetchpop *f, const struct pop3_list *list, size_t i, bool *o
 	if (h.message_id != NULL || state == FETCHPOP_PENDING)
 		r = fetchpop_has_copy(f, &h, buf_len(&msg), &copy_uid, error_r);
 	if (r == 0) {
-		struct cmd_appended where;
-
 		/* Written first: if the answer is lost, the copy found next
 		 * time is known to be ours. */
 		fetchpop_state_put(f, key, FETCHPOP_PENDING);
 		r = cmd_append(f->session, f->wire, f->folder, NULL, h.when, buf_ptr(&msg),
-		    buf_len(&msg), &where, &why, error_r);
+		    buf_len(&msg), &why, error_r);
 		if (r == 1) {
 			log_warn("message %" PRIu32 " of the POP3 mailbox: %s", m->num, why);
 			free(why);
@@ -387,8 +385,7 @@ fetchpop_pass(struct fetchpop *f, struct pop3_list *list, char **error_r)
 	stats->there = 0;
 	stats->deleted = 0;
 	stats->failed = 0;
-	stats->no_uidl = !list->have_uidl && list->count > 0;
-	if (stats->no_uidl && f->delete) {
+	if (!list->have_uidl && list->count > 0 && f->delete) {
 		log_warn("account '%s': POP3 server %s has no UIDL, so tern cannot tell its "
 		    "messages apart from one session to the next: nothing is deleted from it "
 		    "(pop3-delete=yes is not honoured)", conf_account_name(f->src),
@@ -443,7 +440,6 @@ cmd_fetch_pop(const struct conf *conf, const struct conf_account *src,
 	memset(&list, 0, sizeof(list));
 	*error_r = NULL;
 	f.src = src;
-	f.dst = dst;
 	f.session = session;
 	f.cache = cache;
 	f.folder = folder;

@@ -31,7 +31,6 @@ struct cmd_fetchpop_stats {
 	size_t there;		/* imported before, or a copy was found */
 	size_t deleted;		/* DELE accepted on a session that reached QUIT */
 	size_t failed;		/* refused by either server; tried again next run */
-	bool no_uidl;		/* the server has no UIDL: nothing deleted */
 };
 
 /* Imports src's POP3 mailbox (logged in with secret) into folder (UTF-8,

@@ -11,6 +11,7 @@
 #include "cache/index.h"
 #include "cmd/cmd-pop3sync.h"
 #include "lib/buf.h"
+#include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/envelope.h"
 #include "pop3/pop3.h"
@@ -30,17 +31,15 @@ pop3sync_name(const char *prefix, const char *key)
 static uint32_t
 pop3sync_uid_get(struct cache *cache, const char *name)
 {
-	char *val = NULL, *error = NULL, *end;
+	char *val = NULL, *error = NULL, text[12];
 	size_t len;
-	unsigned long uid = 0;
+	uint64_t uid = 0;
 
-	if (cache_state_get(cache, name, &val, &len, &error) == 1 && len > 0 && len < 12) {
-		char text[12];
-
+	if (cache_state_get(cache, name, &val, &len, &error) == 1 && len > 0 &&
+	    len < sizeof(text)) {
 		memcpy(text, val, len);
 		text[len] = '\0';
-		uid = strtoul(text, &end, 10);
-		if (*end != '\0' || uid > UINT32_MAX)
+		if (str_to_u64(text, UINT32_MAX, &uid) != 0)
 			uid = 0;
 	}
 	free(val);

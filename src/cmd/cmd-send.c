@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +41,6 @@ struct send_cmd {
 	bool trycreate;
 	struct sync_uids *collect;
 	bool bad_answer;
-	struct cmd_appended *appended;	/* APPENDUID, when wanted */
 };
 
 static void
@@ -55,19 +53,6 @@ send_done(void *ctx, enum imap_result result, const struct imap_response *tagged
 	c->failure = result == IMAP_RESULT_OK ? NULL : imap_result_text(result, tagged);
 	c->trycreate = result == IMAP_RESULT_NO && tagged != NULL && tagged->code != NULL &&
 	    tagged->code_count > 0 && imap_arg_atom_equals(&tagged->code[0], "TRYCREATE");
-	if (c->appended != NULL && result == IMAP_RESULT_OK && tagged != NULL) {
-		struct imap_copyuid cu;
-		char *end;
-		unsigned long uid;
-
-		if (imap_response_appenduid(tagged, &cu) && cu.dest_uids != NULL) {
-			uid = strtoul(cu.dest_uids, &end, 10);
-			if (*end == '\0' && uid > 0 && uid <= UINT32_MAX) {
-				c->appended->uidvalidity = cu.uidvalidity;
-				c->appended->uid = (uint32_t)uid;
-			}
-		}
-	}
 }
 
 static void
@@ -97,7 +82,7 @@ int
 cmd_folder_create(struct cmd_imap *session, const char *wire, const char *shown,
     char **why_r, char **error_r)
 {
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false, NULL };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false };
 	struct imap_cmd_callbacks cb = { send_done, NULL, &c };
 	char *what = xasprintf("creating folder %s", shown);
 	int r = 1;
@@ -114,15 +99,13 @@ cmd_folder_create(struct cmd_imap *session, const char *wire, const char *shown,
 int
 cmd_append(struct cmd_imap *session, const char *wire, const char *shown,
     const char *const *flags, time_t date, const char *msg, size_t len,
-    struct cmd_appended *appended_r, char **why_r, char **error_r)
+    char **why_r, char **error_r)
 {
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false, appended_r };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false };
 	struct imap_cmd_callbacks cb = { send_done, NULL, &c };
 	char *what = xasprintf("saving to %s", shown);
 	int attempt, r = 1;
 
-	if (appended_r != NULL)
-		memset(appended_r, 0, sizeof(*appended_r));
 	for (attempt = 0; attempt < 2; attempt++) {
 		c.result = IMAP_RESULT_LOST;
 		c.trycreate = false;
@@ -152,7 +135,7 @@ static int
 send_find(struct cmd_imap *session, struct cmd_apply *ap, const char *folder, const char *id,
     struct sync_uids *uids, char **why_r, char **error_r)
 {
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, uids, false, NULL };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, uids, false };
 	struct imap_cmd_callbacks cb = { send_done, send_search_data, &c };
 	struct imap_search_arg args[3] = {
 		{ IMAP_SEARCH_KEY, "HEADER", 0 },
@@ -192,7 +175,7 @@ send_mark_answered(struct cmd_imap *session, struct cmd_apply *ap,
 {
 	static const char *const answered[] = { "\\Answered", NULL };
 	const char *folder = draft->reply_folder != NULL ? draft->reply_folder : "INBOX";
-	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false, NULL };
+	struct send_cmd c = { IMAP_RESULT_LOST, NULL, false, NULL, false };
 	struct imap_cmd_callbacks cb = { send_done, NULL, &c };
 	struct sync_uids uids;
 	size_t pos = 0;
@@ -290,7 +273,7 @@ send_save(struct cmd_imap *session, struct cache *cache, const struct conf_accou
 		*why_r = why;
 		return 1;
 	}
-	r = cmd_append(session, wire, shown, flags, 0, msg, len, NULL, why_r, error_r);
+	r = cmd_append(session, wire, shown, flags, 0, msg, len, why_r, error_r);
 	free(wire);
 	free(shown);
 	return r;

@@ -13,7 +13,6 @@
 #define TERN_CMD_SEND_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include <time.h>
 
 #include "cmd/cmd-compose.h"
@@ -48,23 +47,16 @@ int cmd_send_record(struct cmd_imap *session, struct cache *cache, const struct 
 int cmd_postpone(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
     const struct conf_account *acct, const struct cmd_draft *draft, char **error_r);
 
-/* Where an APPEND put the message (APPENDUID, RFC 4315); zeros when the
- * server did not say. */
-struct cmd_appended {
-	uint32_t uidvalidity;
-	uint32_t uid;
-};
-
 /* APPENDs len bytes of msg to the folder wire (shown: its name for
  * messages) with flags (NULL-terminated, may be NULL) and the internal
  * date (0: the server's clock), creating the folder once on TRYCREATE.
- * 0 (*appended_r filled when not NULL); 1 when refused (*why_r); -1 when
- * the connection was lost (*error_r). */
+ * 0 once the server answered OK; 1 when refused (*why_r); -1 when the
+ * connection was lost (*error_r). */
 /* CREATE wire; the same returns. */
 int cmd_folder_create(struct cmd_imap *session, const char *wire, const char *shown,
     char **why_r, char **error_r);
 int cmd_append(struct cmd_imap *session, const char *wire, const char *shown,
     const char *const *flags, time_t date, const char *msg, size_t len,
-    struct cmd_appended *appended_r, char **why_r, char **error_r);
+    char **why_r, char **error_r);
 
 #endif
