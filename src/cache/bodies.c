@@ -7,6 +7,7 @@
 
 #include "cache/bodies.h"
 #include "cache/cache.h"
+#include "cache/record.h"
 #include "cache/store.h"
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
@@ -23,23 +24,6 @@ struct bodies {
 	uint64_t count;
 	uint64_t tick;			/* grows with every get and put */
 };
-
-static void
-put_be64(unsigned char *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-static uint64_t
-get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* kind + folder + NUL + be32 uidvalidity + be32 uid, in a new buffer. */
 static unsigned char *
@@ -63,9 +47,9 @@ bodies_put_totals(struct bodies *b, char **error_r)
 {
 	unsigned char v[24];
 
-	put_be64(v, b->bytes);
-	put_be64(v + 8, b->count);
-	put_be64(v + 16, b->tick);
+	rec_put_be64(v, b->bytes);
+	rec_put_be64(v + 8, b->count);
+	rec_put_be64(v + 16, b->tick);
 	return store_put(b->store, BODIES_TOTALS, 1, v, sizeof(v), error_r);
 }
 
@@ -100,9 +84,9 @@ bodies_open(const char *dir, const char *account, uint64_t cap, store_warn_fn *w
 		return -1;
 	}
 	if (r == 1 && len == 24) {
-		b->bytes = get_be64(val);
-		b->count = get_be64((unsigned char *)val + 8);
-		b->tick = get_be64((unsigned char *)val + 16);
+		b->bytes = rec_get_be64(val);
+		b->count = rec_get_be64((unsigned char *)val + 8);
+		b->tick = rec_get_be64((unsigned char *)val + 16);
 	}
 	free(val);
 	*b_r = b;
@@ -150,8 +134,8 @@ bodies_use_get(struct bodies *b, const unsigned char *ukey, size_t klen, uint64_
 	bool ok = false;
 
 	if (store_get(b->store, ukey, klen, &val, &len, &error) == 1 && len == 16) {
-		*tick_r = get_be64(val);
-		*size_r = get_be64((unsigned char *)val + 8);
+		*tick_r = rec_get_be64(val);
+		*size_r = rec_get_be64((unsigned char *)val + 8);
 		ok = true;
 	}
 	free(error);
@@ -165,8 +149,8 @@ bodies_use_put(struct bodies *b, const unsigned char *ukey, size_t klen, uint64_
 {
 	unsigned char v[16];
 
-	put_be64(v, ++b->tick);
-	put_be64(v + 8, size);
+	rec_put_be64(v, ++b->tick);
+	rec_put_be64(v + 8, size);
 	return store_put(b->store, ukey, klen, v, sizeof(v), error_r);
 }
 
@@ -346,8 +330,8 @@ bodies_put(struct bodies *b, const char *folder, uint32_t uidvalidity, uint32_t 
 
 		if (store_get(b->store, BODIES_TOTALS, 1, &val, &vlen, &ignored) == 1 &&
 		    vlen == 24) {
-			b->bytes = get_be64(val);
-			b->count = get_be64((unsigned char *)val + 8);
+			b->bytes = rec_get_be64(val);
+			b->count = rec_get_be64((unsigned char *)val + 8);
 		}
 		free(val);
 		free(ignored);

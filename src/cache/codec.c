@@ -9,62 +9,12 @@
 
 #include "cache/cache.h"
 #include "cache/codec.h"
+#include "cache/record.h"
 #include "lib/xmalloc.h"
 
-#define CODEC_HEADER 10		/* magic, version, checksum */
 #define CODEC_MAX_MSGS (CACHE_CHUNK_MSGS * 4)
 
-/* ---- bytes out ---- */
-
-struct enc {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-static void
-enc_reserve(struct enc *e, size_t n)
-{
-	if (e->cap - e->len >= n)
-		return;
-	while (e->cap - e->len < n)
-		e->cap = e->cap == 0 ? 4096 : e->cap * 2;
-	e->p = xrealloc(e->p, e->cap);
-}
-
-static void
-enc_bytes(struct enc *e, const void *p, size_t n)
-{
-	enc_reserve(e, n);
-	memcpy(e->p + e->len, p, n);
-	e->len += n;
-}
-
-static void
-enc_varint(struct enc *e, uint64_t v)
-{
-	enc_reserve(e, 10);
-	while (v >= 0x80) {
-		e->p[e->len++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	e->p[e->len++] = (unsigned char)v;
-}
-
-/* Signed values as zigzag, so that small negative deltas stay short. */
-static uint64_t
-zigzag(int64_t v)
-{
-	uint64_t u = (uint64_t)v;
-
-	return (u << 1) ^ (0 - (u >> 63));
-}
-
-static int64_t
-unzigzag(uint64_t z)
-{
-	return (int64_t)((z >> 1) ^ (0 - (z & 1)));
-}
-
+/* The string table's hash (the record checksum is record.c's). */
 static uint64_t
 fnv1a64(const unsigned char *p, size_t len)
 {
@@ -76,113 +26,6 @@ fnv1a64(const unsigned char *p, size_t len)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
-}
-
-/* A record's checksum: FNV-1a's step on 64-bit little-endian words (the
- * tail bytes one by one). Each step is a bijection of the state for a
- * given word, so any change to a single word always changes the sum;
- * eight bytes a step keep a warm open of a big folder from spending its
- * time here (byte-wise FNV was 14 % of listing a million messages). */
-static uint64_t
-codec_sum(const unsigned char *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w = (uint64_t)p[i] | (uint64_t)p[i + 1] << 8 |
-		    (uint64_t)p[i + 2] << 16 | (uint64_t)p[i + 3] << 24 |
-		    (uint64_t)p[i + 4] << 32 | (uint64_t)p[i + 5] << 40 |
-		    (uint64_t)p[i + 6] << 48 | (uint64_t)p[i + 7] << 56;
-
-		h ^= w;
-		h *= 0x100000001b3ULL;
-	}
-	for (; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ len;
-}
-
-static void
-enc_header(struct enc *e, unsigned char magic)
-{
-	unsigned char h[CODEC_HEADER] = { magic, CACHE_FORMAT_VERSION };
-
-	enc_bytes(e, h, sizeof h);
-}
-
-/* Fills in the checksum once the body is written. */
-static void *
-enc_finish(struct enc *e, size_t *len_r)
-{
-	uint64_t sum;
-	int i;
-
-	sum = codec_sum(e->p + CODEC_HEADER, e->len - CODEC_HEADER);
-	for (i = 0; i < 8; i++)
-		e->p[2 + i] = (unsigned char)(sum >> (8 * i));
-	*len_r = e->len;
-	return e->p;
-}
-
-/* ---- bytes in ---- */
-
-struct dec {
-	const unsigned char *p, *end;
-};
-
-static int
-dec_varint(struct dec *d, uint64_t *v_r)
-{
-	uint64_t v = 0;
-	unsigned shift;
-
-	for (shift = 0; shift < 64; shift += 7) {
-		if (d->p == d->end)
-			return -1;
-		/* The tenth byte may only carry the top bit. */
-		if (shift == 63 && *d->p > 1)
-			return -1;
-		v |= (uint64_t)(*d->p & 0x7f) << shift;
-		if ((*d->p++ & 0x80) == 0) {
-			*v_r = v;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int
-dec_u32(struct dec *d, uint32_t *v_r)
-{
-	uint64_t v;
-
-	if (dec_varint(d, &v) == -1 || v > UINT32_MAX)
-		return -1;
-	*v_r = (uint32_t)v;
-	return 0;
-}
-
-/* Checks magic, version and checksum; leaves d at the body. */
-static int
-dec_header(struct dec *d, const void *data, size_t len, unsigned char magic)
-{
-	const unsigned char *p = data;
-	uint64_t sum = 0;
-	int i;
-
-	if (data == NULL || len < CODEC_HEADER || p[0] != magic ||
-	    p[1] != CACHE_FORMAT_VERSION)
-		return -1;
-	for (i = 0; i < 8; i++)
-		sum |= (uint64_t)p[2 + i] << (8 * i);
-	if (sum != codec_sum(p + CODEC_HEADER, len - CODEC_HEADER))
-		return -1;
-	d->p = p + CODEC_HEADER;
-	d->end = p + len;
-	return 0;
 }
 
 /* ---- chunks ---- */
@@ -225,7 +68,7 @@ cache_chunk_encode_range(const struct index *idx, uint32_t chunk, size_t from, s
 {
 	const struct index_msg *m;
 	struct strtab t = { 0 };
-	struct enc e = { 0 }, body = { 0 };
+	struct rec_enc e, body = { 0 };
 	uint32_t prev_uid = 0;
 	int64_t prev_date = 0;
 	size_t i, k, n = 0, count = index_count(idx);
@@ -247,40 +90,39 @@ cache_chunk_encode_range(const struct index *idx, uint32_t chunk, size_t from, s
 
 	/* The messages first, into their own buffer, so that the table they
 	 * build can be written ahead of them. */
-	enc_varint(&body, n);
+	rec_enc_varint(&body, n);
 	for (i = from, n = 0; i <= to && i < count; i++) {
 		m = index_at(idx, i);
 		if (m->chunk != chunk)
 			continue;
-		enc_varint(&body, (uint64_t)(m->uid - prev_uid));
+		rec_enc_varint(&body, (uint64_t)(m->uid - prev_uid));
 		prev_uid = m->uid;
-		enc_varint(&body, ((uint64_t)m->flags << 1) | (m->date != INDEX_NO_DATE));
-		enc_varint(&body, m->modseq);
-		enc_varint(&body, zigzag((int64_t)((uint64_t)m->internaldate -
+		rec_enc_varint(&body, ((uint64_t)m->flags << 1) | (m->date != INDEX_NO_DATE));
+		rec_enc_varint(&body, m->modseq);
+		rec_enc_varint(&body, rec_zigzag((int64_t)((uint64_t)m->internaldate -
 		    (uint64_t)prev_date)));
 		prev_date = m->internaldate;
 		/* Date: is usually close to the arrival time. */
 		if (m->date != INDEX_NO_DATE)
-			enc_varint(&body, zigzag((int64_t)((uint64_t)m->date -
+			rec_enc_varint(&body, rec_zigzag((int64_t)((uint64_t)m->date -
 			    (uint64_t)m->internaldate)));
-		enc_varint(&body, m->size);
+		rec_enc_varint(&body, m->size);
 		for (k = 0; k < INDEX_STR_COUNT; k++)
-			enc_varint(&body, strtab_ref(&t, idx, m->str[k]));
+			rec_enc_varint(&body, strtab_ref(&t, idx, m->str[k]));
 	}
 
-	enc_header(&e, CACHE_MAGIC_CHUNK);
-	enc_varint(&e, t.n);
+	rec_enc_init(&e);
+	rec_enc_varint(&e, t.n);
 	for (i = 0; i < t.n; i++) {
 		s = index_str(idx, t.offs[i]);
 		k = strlen(s);
-		enc_varint(&e, k);
-		enc_bytes(&e, s, k);
+		rec_enc_bytes(&e, s, k);
 	}
-	enc_bytes(&e, body.p, body.len);
+	rec_enc_raw(&e, body.p, body.len);
 	free(body.p);
 	free(t.slots);
 	free(t.offs);
-	return enc_finish(&e, len_r);
+	return rec_enc_finish(&e, CACHE_MAGIC_CHUNK, CACHE_FORMAT_VERSION, len_r);
 }
 
 void *
@@ -310,28 +152,27 @@ cache_chunk_decode(struct index *idx, uint32_t chunk, const void *data, size_t l
 	uint32_t *offs = NULL, last_uid = 0, prev_uid = 0;
 	uint64_t nstr, count, v, flags;
 	int64_t prev_date = 0;
+	const unsigned char *p;
 	size_t i, k, n;
-	struct dec d;
+	struct rec_dec d;
 	int rc = -1;
 
-	if (dec_header(&d, data, len, CACHE_MAGIC_CHUNK) == -1)
+	if (rec_dec_open(&d, data, len, CACHE_MAGIC_CHUNK, CACHE_FORMAT_VERSION) == -1)
 		return -1;
-	if (dec_varint(&d, &nstr) == -1 || nstr > (uint64_t)(d.end - d.p) / 2)
+	if (rec_dec_varint(&d, &nstr) == -1 || nstr > rec_dec_left(&d) / 2)
 		return -1;
 	tab = xcalloc(nstr + 1, sizeof *tab);
 	for (i = 0; i < nstr; i++) {
-		if (dec_varint(&d, &v) == -1 || v == 0 || v > CACHE_STR_MAX ||
-		    v > (uint64_t)(d.end - d.p))
+		if (rec_dec_bytes(&d, CACHE_STR_MAX, &p, &k) == -1 || k == 0)
 			goto out;
 		/* Strings are C strings in the index. */
-		if (memchr(d.p, '\0', v) != NULL)
+		if (memchr(p, '\0', k) != NULL)
 			goto out;
-		tab[i].p = (const char *)d.p;
-		tab[i].len = (uint32_t)v;
-		d.p += v;
+		tab[i].p = (const char *)p;
+		tab[i].len = (uint32_t)k;
 	}
 
-	if (dec_varint(&d, &count) == -1 || count > CODEC_MAX_MSGS)
+	if (rec_dec_varint(&d, &count) == -1 || count > CODEC_MAX_MSGS)
 		goto out;
 	msgs = xcalloc(count + 1, sizeof *msgs);
 	n = index_count(idx);
@@ -340,35 +181,35 @@ cache_chunk_decode(struct index *idx, uint32_t chunk, const void *data, size_t l
 	for (i = 0; i < count; i++) {
 		m = &msgs[i];
 		/* UIDs strictly increase, within the chunk and after the index. */
-		if (dec_varint(&d, &v) == -1 || v == 0 || v > UINT32_MAX - prev_uid)
+		if (rec_dec_varint(&d, &v) == -1 || v == 0 || v > UINT32_MAX - prev_uid)
 			goto out;
 		m->uid = prev_uid + (uint32_t)v;
 		if (m->uid <= last_uid)
 			goto out;
 		prev_uid = m->uid;
-		if (dec_varint(&d, &flags) == -1 || (flags >> 1) > UINT32_MAX)
+		if (rec_dec_varint(&d, &flags) == -1 || (flags >> 1) > UINT32_MAX)
 			goto out;
 		m->flags = (uint32_t)(flags >> 1);
-		if (dec_varint(&d, &m->modseq) == -1 || dec_varint(&d, &v) == -1)
+		if (rec_dec_varint(&d, &m->modseq) == -1 || rec_dec_varint(&d, &v) == -1)
 			goto out;
-		m->internaldate = (int64_t)((uint64_t)prev_date + (uint64_t)unzigzag(v));
+		m->internaldate = (int64_t)((uint64_t)prev_date + (uint64_t)rec_unzigzag(v));
 		prev_date = m->internaldate;
 		m->date = INDEX_NO_DATE;
 		if (flags & 1) {
-			if (dec_varint(&d, &v) == -1)
+			if (rec_dec_varint(&d, &v) == -1)
 				goto out;
 			m->date = (int64_t)((uint64_t)m->internaldate +
-			    (uint64_t)unzigzag(v));
+			    (uint64_t)rec_unzigzag(v));
 		}
-		if (dec_u32(&d, &m->size) == -1)
+		if (rec_dec_u32(&d, UINT32_MAX, &m->size) == -1)
 			goto out;
 		for (k = 0; k < INDEX_STR_COUNT; k++) {
-			if (dec_u32(&d, &m->str[k]) == -1 || m->str[k] > nstr)
+			if (rec_dec_u32(&d, UINT32_MAX, &m->str[k]) == -1 || m->str[k] > nstr)
 				goto out;
 		}
 		m->chunk = chunk;
 	}
-	if (d.p != d.end)
+	if (rec_dec_end(&d) == -1)
 		goto out;
 
 	/* Valid: only now does the index change. Each distinct string of
@@ -394,19 +235,19 @@ out:
 void *
 cache_meta_encode(const struct cache_meta *meta, size_t *len_r)
 {
-	struct enc e = { 0 };
+	struct rec_enc e;
 	size_t i;
 
-	enc_header(&e, CACHE_MAGIC_META);
-	enc_varint(&e, meta->state.uidvalidity);
-	enc_varint(&e, meta->state.uidnext);
-	enc_varint(&e, meta->state.highestmodseq);
-	enc_varint(&e, zigzag(meta->state.synced_at));
-	enc_varint(&e, meta->chunk_size);
-	enc_varint(&e, meta->nchunks);
+	rec_enc_init(&e);
+	rec_enc_varint(&e, meta->state.uidvalidity);
+	rec_enc_varint(&e, meta->state.uidnext);
+	rec_enc_varint(&e, meta->state.highestmodseq);
+	rec_enc_varint(&e, rec_zigzag(meta->state.synced_at));
+	rec_enc_varint(&e, meta->chunk_size);
+	rec_enc_varint(&e, meta->nchunks);
 	for (i = 0; i < meta->nchunks; i++)
-		enc_varint(&e, meta->chunks[i]);
-	return enc_finish(&e, len_r);
+		rec_enc_varint(&e, meta->chunks[i]);
+	return rec_enc_finish(&e, CACHE_MAGIC_META, CACHE_FORMAT_VERSION, len_r);
 }
 
 int
@@ -415,33 +256,33 @@ cache_meta_decode(const void *data, size_t len, struct cache_meta *meta_r)
 	struct cache_meta meta;
 	uint64_t v, n;
 	size_t i;
-	struct dec d;
+	struct rec_dec d;
 
 	memset(&meta, 0, sizeof meta);
-	if (dec_header(&d, data, len, CACHE_MAGIC_META) == -1)
+	if (rec_dec_open(&d, data, len, CACHE_MAGIC_META, CACHE_FORMAT_VERSION) == -1)
 		return -1;
-	if (dec_u32(&d, &meta.state.uidvalidity) == -1 ||
-	    dec_u32(&d, &meta.state.uidnext) == -1 ||
-	    dec_varint(&d, &meta.state.highestmodseq) == -1 ||
-	    dec_varint(&d, &v) == -1)
+	if (rec_dec_u32(&d, UINT32_MAX, &meta.state.uidvalidity) == -1 ||
+	    rec_dec_u32(&d, UINT32_MAX, &meta.state.uidnext) == -1 ||
+	    rec_dec_varint(&d, &meta.state.highestmodseq) == -1 ||
+	    rec_dec_varint(&d, &v) == -1)
 		return -1;
-	meta.state.synced_at = unzigzag(v);
-	if (dec_u32(&d, &meta.chunk_size) == -1 || meta.chunk_size == 0 ||
-	    meta.chunk_size > CACHE_CHUNK_MSGS * 2)
+	meta.state.synced_at = rec_unzigzag(v);
+	if (rec_dec_u32(&d, CACHE_CHUNK_MSGS * 2, &meta.chunk_size) == -1 ||
+	    meta.chunk_size == 0)
 		return -1;
 	/* Each id takes at least a byte. */
-	if (dec_varint(&d, &n) == -1 || n > (uint64_t)(d.end - d.p))
+	if (rec_dec_varint(&d, &n) == -1 || n > rec_dec_left(&d))
 		return -1;
 	meta.chunks = xcalloc(n + 1, sizeof *meta.chunks);
 	meta.nchunks = n;
 	for (i = 0; i < n; i++) {
-		if (dec_u32(&d, &meta.chunks[i]) == -1 ||
+		if (rec_dec_u32(&d, UINT32_MAX, &meta.chunks[i]) == -1 ||
 		    meta.chunks[i] == INDEX_NO_CHUNK) {
 			free(meta.chunks);
 			return -1;
 		}
 	}
-	if (d.p != d.end) {
+	if (rec_dec_end(&d) == -1) {
 		free(meta.chunks);
 		return -1;
 	}

@@ -1,11 +1,11 @@
 /* The cache's record formats (cache.h), pure and free of Tokyo Cabinet
  * so that the fuzz target can link them alone.
  *
- * Every record: a magic byte ('T' a chunk of messages, 'M' a folder's
- * meta record), the format version (CACHE_FORMAT_VERSION), an 8-byte
- * checksum (codec_sum: FNV-1a steps on 8-byte words of every byte after
- * it; stored little-endian), then the body in unsigned LEB128 varints
- * (signed values zigzag-encoded).
+ * Every record is framed as record.h says: a magic byte ('T' a chunk of
+ * messages, 'M' a folder's meta record), the format version
+ * (CACHE_FORMAT_VERSION), an 8-byte checksum (rec_sum: FNV-1a steps on
+ * 8-byte words of every byte after it; stored little-endian), then the
+ * body in unsigned LEB128 varints (signed values zigzag-encoded).
  *
  * Conventions: decoders read untrusted bytes; they return 0, or -1 when
  * the record is not valid, leaving their output untouched. */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,16 +27,52 @@
 struct store {
 	TCBDB *bdb;
 	char *path;
+	const char *noun;		/* "cache file", or "file" (STORE_KEEP_DAMAGED) */
+	char reason[128];		/* of the last failure */
 	bool in_txn;
 };
 
 unsigned long store_put_calls;
 
+/* The system's words for a failed system call, the library's otherwise.
+ * err is errno as the failed call left it (callers clear errno before
+ * calling the library, so a stale one is not blamed). */
+static const char *
+store_reason_of(int ecode, int err)
+{
+	switch (ecode) {
+	case TCEOPEN:
+	case TCECLOSE:
+	case TCETRUNC:
+	case TCESYNC:
+	case TCESTAT:
+	case TCESEEK:
+	case TCEREAD:
+	case TCEWRITE:
+	case TCEMMAP:
+	case TCEUNLINK:
+	case TCERENAME:
+	case TCEMKDIR:
+	case TCERMDIR:
+		if (err != 0)
+			return strerror(err);
+		break;
+	default:
+		break;
+	}
+	return tcerrmsg(ecode);
+}
+
+/* Keeps the reason of the failure that just happened and makes the
+ * sentence: WHAT NOUN PATH: REASON. */
 static char *
 store_error(struct store *store, const char *what)
 {
-	return xasprintf("%s %s: %s", what, store->path,
-	    tcbdberrmsg(tcbdbecode(store->bdb)));
+	int err = errno;
+
+	snprintf(store->reason, sizeof store->reason, "%s",
+	    store_reason_of(tcbdbecode(store->bdb), err));
+	return xasprintf("%s %s %s: %s", what, store->noun, store->path, store->reason);
 }
 
 /* Tokyo Cabinet creates the file (and its transaction log, NAME.wal) with
@@ -61,7 +98,7 @@ store_sleep_ms(long ms)
 /* Opens path with the lock taken without blocking, retrying while another
  * process holds it. Returns the database, or NULL with the error code. */
 static TCBDB *
-store_open_db(const char *path, int *ecode_r)
+store_open_db(const char *path, int omode, int *ecode_r)
 {
 	TCBDB *bdb;
 	mode_t old;
@@ -77,7 +114,8 @@ store_open_db(const char *path, int *ecode_r)
 		tcbdbtune(bdb, 4, 64, 512, 8, 10, 0);
 		tcbdbsetcache(bdb, 64, 64);
 		old = store_umask_private();
-		ok = tcbdbopen(bdb, path, BDBOWRITER | BDBOCREAT | BDBOLCKNB);
+		ok = tcbdbopen(bdb, path, (omode & BDBOREADER) ? BDBOREADER | BDBOLCKNB :
+		    BDBOWRITER | BDBOCREAT | BDBOLCKNB | omode);
 		umask(old);
 		if (ok)
 			return bdb;
@@ -93,18 +131,18 @@ store_open_db(const char *path, int *ecode_r)
 /* Creates path if needed with mode 0600, so that Tokyo Cabinet opens a
  * file whose mode is already right. Returns its size, or -1. */
 static off_t
-store_prepare_file(const char *path, char **error_r)
+store_prepare_file(const char *path, const char *noun, char **error_r)
 {
 	struct stat st;
 	int fd;
 
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd == -1) {
-		*error_r = xasprintf("cannot open cache file %s: %s", path, strerror(errno));
+		*error_r = xasprintf("cannot open %s %s: %s", noun, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || fchmod(fd, 0600) == -1) {
-		*error_r = xasprintf("cannot set the mode of cache file %s: %s", path,
+		*error_r = xasprintf("cannot set the mode of %s %s: %s", noun, path,
 		    strerror(errno));
 		close(fd);
 		return -1;
@@ -141,6 +179,21 @@ store_move_aside(const char *path, const char *why, store_warn_fn *warn, void *c
 	return 0;
 }
 
+/* A file the library cannot read, or of another format: a cache's is
+ * moved aside (it can be rebuilt), one opened with STORE_KEEP_DAMAGED is
+ * left for the user to look at, and the open fails. */
+static int
+store_damaged(const char *path, unsigned flags, const char *why, store_warn_fn *warn,
+    void *ctx, char **error_r)
+{
+	if (flags & STORE_KEEP_DAMAGED) {
+		*error_r = xasprintf("file %s cannot be read (%s); it was left as it is",
+		    path, why);
+		return -1;
+	}
+	return store_move_aside(path, why, warn, ctx, error_r);
+}
+
 /* Checks the format record: 1 when it matches (or the file is new and
  * now has one), 0 when the file holds another format, -1 on error. */
 static int
@@ -172,6 +225,17 @@ int
 store_open(const char *path, unsigned version, store_warn_fn *warn, void *ctx,
     struct store **store_r, char **error_r)
 {
+	return store_open_flags(path, version, 0, warn, ctx, store_r, error_r);
+}
+
+int
+store_open_flags(const char *path, unsigned version, unsigned flags, store_warn_fn *warn,
+    void *ctx, struct store **store_r, char **error_r)
+{
+	/* A file kept when damaged holds what cannot be fetched again: it is
+	 * no cache, and its errors do not call it one. */
+	const char *noun = (flags & STORE_KEEP_DAMAGED) ? "file" : "cache file";
+	int omode = (flags & STORE_READ_ONLY) ? BDBOREADER : (flags & STORE_SYNC) ? BDBOTSYNC : 0;
 	struct store *store;
 	TCBDB *bdb = NULL;
 	off_t size;
@@ -179,23 +243,23 @@ store_open(const char *path, unsigned version, store_warn_fn *warn, void *ctx,
 
 	*store_r = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if ((size = store_prepare_file(path, error_r)) == -1)
+		if ((size = store_prepare_file(path, noun, error_r)) == -1)
 			return -1;
-		bdb = store_open_db(path, &ecode);
+		bdb = store_open_db(path, omode, &ecode);
 		if (bdb == NULL) {
 			if (ecode == TCELOCK || ecode == TCETHREAD) {
-				*error_r = xasprintf("cache file %s is in use by another "
-				    "tern (still locked after %d seconds)", path,
+				*error_r = xasprintf("%s %s is in use by another "
+				    "tern (still locked after %d seconds)", noun, path,
 				    STORE_LOCK_WAIT_MS / 1000);
 				return -1;
 			}
 			if (ecode == TCENOPERM || ecode == TCENOFILE ||
 			    ecode == TCEOPEN || size == 0) {
-				*error_r = xasprintf("cannot open cache file %s: %s", path,
+				*error_r = xasprintf("cannot open %s %s: %s", noun, path,
 				    tcerrmsg(ecode));
 				return -1;
 			}
-			if (store_move_aside(path, tcerrmsg(ecode), warn, ctx,
+			if (store_damaged(path, flags, tcerrmsg(ecode), warn, ctx,
 			    error_r) == -1)
 				return -1;
 			continue;
@@ -208,22 +272,33 @@ store_open(const char *path, unsigned version, store_warn_fn *warn, void *ctx,
 		tcbdbdel(bdb);
 		bdb = NULL;
 		if (r == -1) {
-			*error_r = xasprintf("cannot write cache file %s: %s", path,
+			*error_r = xasprintf("cannot write %s %s: %s", noun, path,
 			    tcerrmsg(ecode));
 			return -1;
 		}
-		if (store_move_aside(path, "it holds another format or is unreadable",
+		if (store_damaged(path, flags, "it holds another format or is unreadable",
 		    warn, ctx, error_r) == -1)
 			return -1;
 	}
 	if (bdb == NULL) {
-		*error_r = xasprintf("cannot create cache file %s", path);
+		*error_r = xasprintf("cannot create %s %s", noun, path);
 		return -1;
 	}
 	store = xcalloc(1, sizeof *store);
 	store->bdb = bdb;
 	store->path = xstrdup(path);
+	store->noun = noun;
 	*store_r = store;
+	return 0;
+}
+
+int
+store_sync(struct store *store, char **error_r)
+{
+	if (!tcbdbsync(store->bdb)) {
+		*error_r = store_error(store, "cannot write");
+		return -1;
+	}
 	return 0;
 }
 
@@ -254,11 +329,12 @@ store_get(struct store *store, const void *key, size_t klen, void **val_r,
 	*len_r = 0;
 	if (klen > INT32_MAX)
 		return 0;
+	errno = 0;
 	val = tcbdbget(store->bdb, key, (int)klen, &len);
 	if (val == NULL) {
 		if (tcbdbecode(store->bdb) == TCENOREC)
 			return 0;
-		*error_r = store_error(store, "cannot read cache file");
+		*error_r = store_error(store, "cannot read");
 		return -1;
 	}
 	*val_r = val;
@@ -272,11 +348,14 @@ store_put(struct store *store, const void *key, size_t klen, const void *val,
 {
 	store_put_calls++;
 	if (klen > INT32_MAX || vlen > INT32_MAX) {
-		*error_r = xasprintf("cache record too large for %s", store->path);
+		snprintf(store->reason, sizeof store->reason, "record too large");
+		*error_r = xasprintf("cannot write %s %s: %s", store->noun, store->path,
+		    store->reason);
 		return -1;
 	}
+	errno = 0;
 	if (!tcbdbput(store->bdb, key, (int)klen, val, (int)vlen)) {
-		*error_r = store_error(store, "cannot write cache file");
+		*error_r = store_error(store, "cannot write");
 		return -1;
 	}
 	return 0;
@@ -287,9 +366,10 @@ store_del(struct store *store, const void *key, size_t klen, char **error_r)
 {
 	if (klen > INT32_MAX)
 		return 0;
+	errno = 0;
 	if (!tcbdbout(store->bdb, key, (int)klen) &&
 	    tcbdbecode(store->bdb) != TCENOREC) {
-		*error_r = store_error(store, "cannot write cache file");
+		*error_r = store_error(store, "cannot write");
 		return -1;
 	}
 	return 0;
@@ -308,9 +388,10 @@ store_keys(struct store *store, const void *prefix, size_t plen,
 	*n_r = 0;
 	if (plen > INT32_MAX)
 		return 0;
+	errno = 0;
 	list = tcbdbfwmkeys(store->bdb, prefix, (int)plen, -1);
 	if (list == NULL) {
-		*error_r = store_error(store, "cannot read cache file");
+		*error_r = store_error(store, "cannot read");
 		return -1;
 	}
 	/* An empty list can also mean a read error half-way. */
@@ -318,7 +399,7 @@ store_keys(struct store *store, const void *prefix, size_t plen,
 	if (n == 0 && tcbdbecode(store->bdb) != TCESUCCESS &&
 	    tcbdbecode(store->bdb) != TCENOREC) {
 		tclistdel(list);
-		*error_r = store_error(store, "cannot read cache file");
+		*error_r = store_error(store, "cannot read");
 		return -1;
 	}
 	keys = xcalloc(n > 0 ? (size_t)n : 1, sizeof *keys);
@@ -355,6 +436,7 @@ store_begin(struct store *store, char **error_r)
 
 	/* The transaction log is a new file next to the cache. */
 	old = store_umask_private();
+	errno = 0;
 	ok = tcbdbtranbegin(store->bdb);
 	umask(old);
 	if (!ok) {
@@ -369,6 +451,7 @@ int
 store_commit(struct store *store, char **error_r)
 {
 	store->in_txn = false;
+	errno = 0;
 	if (!tcbdbtrancommit(store->bdb)) {
 		*error_r = store_error(store, "cannot commit to");
 		tcbdbtranabort(store->bdb);
@@ -383,4 +466,10 @@ store_abort(struct store *store)
 	if (store->in_txn)
 		tcbdbtranabort(store->bdb);
 	store->in_txn = false;
+}
+
+const char *
+store_reason(const struct store *store)
+{
+	return store->reason;
 }
