@@ -234,8 +234,11 @@ struct cmd_apply {
 	/* The cached index of one folder (wire name), our changes applied. */
 	char *idx_folder;
 	struct index *idx;
+	/* When set, what the next actions decide by (cmd_apply_use_flags). */
+	const struct index *given;
 
 	char *trash;			/* wire name, once known */
+	char *selected;			/* the folder this ap selected (wire) */
 
 	/* A running command's outcome. */
 	struct sync_uids *collect;
@@ -382,9 +385,11 @@ cmd_apply_destroy(struct cmd_apply **app)
 	if (ap == NULL)
 		return;
 	ap_save_index(ap);
-	cmd_imap_set_handlers(ap->session, NULL);
+	if (ap->session != NULL)
+		cmd_imap_set_handlers(ap->session, NULL);
 	strv_free(&ap->kw, &ap->nkw);
 	free(ap->trash);
+	free(ap->selected);
 	free(ap->failure);
 	free(ap);
 	*app = NULL;
@@ -434,8 +439,11 @@ ap_select(struct cmd_apply *ap, const char *wire, char **error_r)
 
 	/* Open read-write already: only this file selects so (sync
 	 * examines). */
-	if (open != NULL && strcmp(open, wire) == 0 && imap_client_selected_rw(client))
+	if (open != NULL && strcmp(open, wire) == 0 && imap_client_selected_rw(client) &&
+	    ap->selected != NULL && strcmp(ap->selected, wire) == 0)
 		return 0;
+	free(ap->selected);
+	ap->selected = NULL;
 	strv_free(&ap->kw, &ap->nkw);
 	ap->perm_known = false;
 	ap->uidvalidity = ap->uidnext = 0;
@@ -460,6 +468,7 @@ ap_select(struct cmd_apply *ap, const char *wire, char **error_r)
 		free(shown);
 		return -1;
 	}
+	ap->selected = xstrdup(wire);
 	return 0;
 }
 
@@ -711,7 +720,8 @@ action_change(struct cmd_apply *ap, const struct cmd_action *a, struct change *c
 	case CMD_ACTION_ADD_LABEL:
 	case CMD_ACTION_REMOVE_LABEL:
 		/* Gmail keeps $Forwarded and $Junk as keywords. */
-		if (imap_client_has(cmd_imap_client(ap->session), IMAP_CAP_X_GM_EXT_1) &&
+		if (ap->session != NULL &&
+		    imap_client_has(cmd_imap_client(ap->session), IMAP_CAP_X_GM_EXT_1) &&
 		    index_flag_bit(a->arg) == 0) {
 			c->gmail = true;
 			kw = imap_utf7_encode(a->arg);
@@ -816,6 +826,37 @@ change_keywords(const struct change *c, const char *list)
 	return buf_detach(&b);
 }
 
+/* An assignment also takes away the assignees the message carries that
+ * the mailbox's FLAGS did not name (offline they are all that is known). */
+static void
+change_drop_assignees(struct change *c, const struct index *idx, uint32_t uid)
+{
+	long pos = index_find(idx, uid);
+	const char *p;
+
+	if (pos < 0)
+		return;
+	p = index_msg_str(idx, index_at(idx, (size_t)pos), INDEX_STR_KEYWORDS);
+	while (*p != '\0') {
+		size_t len = strcspn(p, " "), k;
+		bool known = false;
+
+		if (len > strlen(KEYWORD_ASSIGN_PREFIX) &&
+		    str_ncaseeq(p, KEYWORD_ASSIGN_PREFIX, strlen(KEYWORD_ASSIGN_PREFIX))) {
+			for (k = 0; k < c->nadd && !known; k++)
+				known = strlen(c->add[k]) == len && str_ncaseeq(c->add[k], p, len);
+			for (k = 0; k < c->nremove && !known; k++)
+				known = strlen(c->remove[k]) == len &&
+				    str_ncaseeq(c->remove[k], p, len);
+			if (!known && c->nremove < CHANGE_MAX)
+				c->remove[c->nremove++] = xstrndup(p, len);
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void
 change_apply_index(const struct change *c, struct index *idx, uint32_t uid)
 {
@@ -864,6 +905,8 @@ ap_fetch_flags(struct cmd_apply *ap, const struct sync_uids *uids, struct index 
 
 	memset(&fp, 0, sizeof(fp));
 	fp.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS;
+	/* The folder may have been opened before this ap existed. */
+	ap_set_handlers(ap);
 	ap->fetched = index_create();
 	ap->result = IMAP_RESULT_OK;
 	while ((set = sync_uids_format(uids, &pos, APPLY_SET_MAX)) != NULL) {
@@ -1220,7 +1263,9 @@ cmd_apply_actions(struct cmd_apply *ap, const char *folder, const struct cmd_act
 	}
 	/* What the messages carry now: the held index, else a FETCH. */
 	if (flag_actions && uids->n > 0) {
-		if (ap->idx != NULL && strcmp(ap->idx_folder, wire) == 0)
+		if (ap->given != NULL)
+			flags_idx = ap->given;
+		else if (ap->idx != NULL && strcmp(ap->idx_folder, wire) == 0)
 			flags_idx = ap->idx;
 		else if (ap_fetch_flags(ap, uids, &fetched, error_r) != 0) {
 			r = -1;
@@ -1246,6 +1291,35 @@ out:
 	return r;
 }
 
+int
+cmd_apply_fetch_flags(struct cmd_apply *ap, const char *folder, const struct sync_uids *uids,
+    struct index **idx_r, char **error_r)
+{
+	char *wire = ap_wire_name(ap, folder);
+	int r;
+
+	*idx_r = NULL;
+	if (wire == NULL) {
+		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
+		return -1;
+	}
+	r = ap_select(ap, wire, error_r);
+	free(wire);
+	if (r != 0)
+		return -1;
+	if (uids->n == 0) {
+		*idx_r = index_create();
+		return 0;
+	}
+	return ap_fetch_flags(ap, uids, idx_r, error_r);
+}
+
+void
+cmd_apply_use_flags(struct cmd_apply *ap, const struct index *idx)
+{
+	ap->given = idx;
+}
+
 void
 cmd_apply_set_silent(struct cmd_apply *ap, bool silent)
 {
@@ -1267,8 +1341,11 @@ cmd_apply_local(struct cmd_apply *ap, const struct cmd_actions *a, struct index 
 			continue;
 		}
 		action_change(ap, &a->v[i], &c);
-		for (j = 0; j < uids->n; j++)
+		for (j = 0; j < uids->n; j++) {
+			if (a->v[i].def->kind == CMD_ACTION_ASSIGN)
+				change_drop_assignees(&c, idx, uids->v[j]);
 			change_apply_index(&c, idx, uids->v[j]);
+		}
 		change_free(&c);
 	}
 }

@@ -147,6 +147,16 @@ int cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
  * (NULL) by its exact size and, when not NULL, its Date header text. */
 int cmd_apply_find_copy(struct cmd_apply *ap, const char *message_id, uint64_t size,
     const char *date, struct sync_uids *uids, char **error_r);
+/* Opens folder read-write and UID FETCHes the flags of uids into a new
+ * index (*idx_r, UID and flags only): the messages it lacks are gone
+ * from the folder. */
+int cmd_apply_fetch_flags(struct cmd_apply *ap, const char *folder, const struct sync_uids *uids,
+    struct index **idx_r, char **error_r);
+/* The flags the next cmd_apply_actions decides by (what needs changing),
+ * instead of the held index: the server's own, from
+ * cmd_apply_fetch_flags, when the cache already shows the change (a
+ * replay of the journal). NULL goes back. idx must outlive its use. */
+void cmd_apply_use_flags(struct cmd_apply *ap, const struct index *idx);
 /* No summary lines on stderr (the UI says what it did in its own
  * words); failures are still reported. */
 void cmd_apply_set_silent(struct cmd_apply *ap, bool silent);

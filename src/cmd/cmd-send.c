@@ -20,9 +20,21 @@ cmd_send_smtp(const struct conf *conf, const struct conf_account *acct,
     const struct cmd_login_secret *secret, const char *msg, size_t len,
     char *const *rcpts, const char *from_addr, char **error_r)
 {
+	return cmd_send_smtp_handed(conf, acct, secret, msg, len, rcpts, from_addr, NULL, NULL,
+	    error_r);
+}
+
+int
+cmd_send_smtp_handed(const struct conf *conf, const struct conf_account *acct,
+    const struct cmd_login_secret *secret, const char *msg, size_t len,
+    char *const *rcpts, const char *from_addr, void (*handed)(void *ctx), void *ctx,
+    char **error_r)
+{
 	struct smtp_params p;
 	int r;
 
+	p.handed = handed;
+	p.handed_ctx = ctx;
 	if (cmd_login_params(conf, acct, CONF_PROTO_SMTP, secret, &p.server, error_r) != 0)
 		return CMD_SEND_CONFIG;
 	if (p.server.user == NULL) {
@@ -256,11 +268,13 @@ send_problem(struct buf *problems, const char *what, char *why)
 	free(why);
 }
 
-/* Saves msg to the folder of role with flags; 0, 1 (*why_r), -1 lost. */
+/* Saves msg to the folder of role with flags; 0, 1 (*why_r), -1 lost.
+ * With once_id (and ap), not when a message with that Message-ID is
+ * there already. */
 static int
-send_save(struct cmd_imap *session, struct cache *cache, const struct conf_account *acct,
-    enum cmd_folder_role role, const char *const *flags, const char *msg, size_t len,
-    char **why_r, char **error_r)
+send_save(struct cmd_imap *session, struct cache *cache, struct cmd_apply *ap,
+    const struct conf_account *acct, enum cmd_folder_role role, const char *const *flags,
+    const char *once_id, const char *msg, size_t len, char **why_r, char **error_r)
 {
 	char *wire = NULL, *shown = NULL, *why = NULL;
 	int r;
@@ -272,6 +286,26 @@ send_save(struct cmd_imap *session, struct cache *cache, const struct conf_accou
 		}
 		*why_r = why;
 		return 1;
+	}
+	if (once_id != NULL) {
+		struct sync_uids there;
+
+		sync_uids_init(&there);
+		r = send_find(session, ap, shown, once_id, &there, why_r, error_r);
+		if (r == 0 && there.n > 0)
+			r = 2;
+		sync_uids_free(&there);
+		/* A folder that cannot be opened may not exist yet. */
+		if (r == 1) {
+			free(*why_r);
+			*why_r = NULL;
+			r = 0;
+		}
+		if (r != 0) {
+			free(wire);
+			free(shown);
+			return r == 2 ? 0 : r;
+		}
 	}
 	r = cmd_append(session, wire, shown, flags, 0, msg, len, why_r, error_r);
 	free(wire);
@@ -291,6 +325,31 @@ send_apply_create(struct cmd_imap *session, const struct conf *conf,
 	return ap;
 }
 
+/* The steps after the copy in Sent: \Answered on the original, the
+ * replaced draft to Trash. Each is tried unless the connection is gone;
+ * what failed goes to problems. 0, or -1 when the connection was lost. */
+static int
+send_after(struct cmd_imap *session, struct cache *cache, struct cmd_apply *ap,
+    const struct conf_account *acct, const struct cmd_draft *draft, struct buf *problems)
+{
+	char *why = NULL, *lost = NULL;
+	int r = 0;
+
+	if (draft->in_reply_to != NULL) {
+		r = send_mark_answered(session, ap, draft, &why, &lost);
+		if (r != 0)
+			send_problem(problems, "the original was not marked answered: ",
+			    r > 0 ? why : lost);
+	}
+	if (r >= 0 && draft->old_draft != NULL) {
+		why = lost = NULL;
+		r = send_replace_old(session, cache, ap, acct, draft->old_draft, &why, &lost);
+		if (r != 0)
+			send_problem(problems, "the draft was not replaced: ", r > 0 ? why : lost);
+	}
+	return r < 0 ? -1 : 0;
+}
+
 int
 cmd_send_record(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
     const struct conf_account *acct, const struct cmd_draft *draft, const char *msg,
@@ -305,22 +364,12 @@ cmd_send_record(struct cmd_imap *session, struct cache *cache, const struct conf
 	/* send_problem takes the reason it is given (why or lost). */
 	buf_init(&problems, 64 * 1024);
 	/* Each step is tried, unless the connection is gone. */
-	r = send_save(session, cache, acct, CMD_FOLDER_SENT, seen, msg, len, &why, &lost);
+	r = send_save(session, cache, ap, acct, CMD_FOLDER_SENT, seen, NULL, msg, len, &why,
+	    &lost);
 	if (r != 0)
 		send_problem(&problems, "not saved to Sent: ", r > 0 ? why : lost);
-	if (r >= 0 && draft->in_reply_to != NULL) {
-		why = NULL;
-		r = send_mark_answered(session, ap, draft, &why, &lost);
-		if (r != 0)
-			send_problem(&problems, "the original was not marked answered: ",
-			    r > 0 ? why : lost);
-	}
-	if (r >= 0 && draft->old_draft != NULL) {
-		why = NULL;
-		r = send_replace_old(session, cache, ap, acct, draft->old_draft, &why, &lost);
-		if (r != 0)
-			send_problem(&problems, "the draft was not replaced: ", r > 0 ? why : lost);
-	}
+	if (r >= 0)
+		(void)send_after(session, cache, ap, acct, draft, &problems);
 	cmd_apply_destroy(&ap);
 	if (buf_len(&problems) == 0) {
 		buf_free(&problems);
@@ -329,6 +378,46 @@ cmd_send_record(struct cmd_imap *session, struct cache *cache, const struct conf
 	*error_r = xasprintf("sent, but %s", buf_ptr(&problems));
 	buf_free(&problems);
 	return -1;
+}
+
+int
+cmd_send_save_once(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const struct conf_account *acct, bool draft, const char *message_id, const char *msg,
+    size_t len, char **why_r, char **error_r)
+{
+	static const char *const seen[] = { "\\Seen", NULL };
+	static const char *const drafted[] = { "\\Draft", "\\Seen", NULL };
+	struct cmd_apply *ap = send_apply_create(session, conf, acct, cache);
+	int r;
+
+	r = send_save(session, cache, ap, acct, draft ? CMD_FOLDER_DRAFTS : CMD_FOLDER_SENT,
+	    draft ? drafted : seen, message_id, msg, len, why_r, error_r);
+	cmd_apply_destroy(&ap);
+	return r;
+}
+
+int
+cmd_send_finish(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const struct conf_account *acct, const struct cmd_draft *draft, char **why_r,
+    char **error_r)
+{
+	struct cmd_apply *ap = send_apply_create(session, conf, acct, cache);
+	struct buf problems;
+	int r;
+
+	buf_init(&problems, 64 * 1024);
+	r = send_after(session, cache, ap, acct, draft, &problems);
+	cmd_apply_destroy(&ap);
+	if (r < 0) {
+		*error_r = buf_detach(&problems);
+		return -1;
+	}
+	if (buf_len(&problems) > 0) {
+		*why_r = buf_detach(&problems);
+		return 1;
+	}
+	buf_free(&problems);
+	return 0;
 }
 
 int
@@ -347,7 +436,7 @@ cmd_postpone(struct cmd_imap *session, struct cache *cache, const struct conf *c
 		free(why);
 		goto out;
 	}
-	r = send_save(session, cache, acct, CMD_FOLDER_DRAFTS, flags, buf_ptr(&msg),
+	r = send_save(session, cache, NULL, acct, CMD_FOLDER_DRAFTS, flags, NULL, buf_ptr(&msg),
 	    buf_len(&msg), &why, &lost);
 	if (r != 0) {
 		*error_r = xasprintf("the draft was not saved: %s", r > 0 ? why : lost);

@@ -12,6 +12,7 @@
 #ifndef TERN_CMD_SEND_H
 #define TERN_CMD_SEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -32,6 +33,13 @@ int cmd_send_smtp(const struct conf *conf, const struct conf_account *acct,
     const struct cmd_login_secret *secret, const char *msg, size_t len,
     char *const *rcpts, const char *from_addr, char **error_r);
 
+/* cmd_send_smtp, with handed called as the message's last bytes go out
+ * (smtp.h). */
+int cmd_send_smtp_handed(const struct conf *conf, const struct conf_account *acct,
+    const struct cmd_login_secret *secret, const char *msg, size_t len,
+    char *const *rcpts, const char *from_addr, void (*handed)(void *ctx), void *ctx,
+    char **error_r);
+
 /* After the SMTP server accepted msg (the built draft): APPEND it to
  * Sent with \Seen (created on TRYCREATE); with draft->in_reply_to, UID
  * STORE +FLAGS.SILENT (\Answered) on the original, found by Message-ID
@@ -41,6 +49,18 @@ int cmd_send_smtp(const struct conf *conf, const struct conf_account *acct,
 int cmd_send_record(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
     const struct conf_account *acct, const struct cmd_draft *draft, const char *msg,
     size_t len, char **error_r);
+
+/* For the journal's replays, steps that may run twice: the APPEND of
+ * msg to Sent (\Seen), or with draft to Drafts (\Draft \Seen), only
+ * when no message with message_id (may be NULL) is there already (0, 1
+ * refused with *why_r, -1 lost); and the steps of cmd_send_record after
+ * it (the same returns; *why_r lists what failed). */
+int cmd_send_save_once(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const struct conf_account *acct, bool draft, const char *message_id, const char *msg,
+    size_t len, char **why_r, char **error_r);
+int cmd_send_finish(struct cmd_imap *session, struct cache *cache, const struct conf *conf,
+    const struct conf_account *acct, const struct cmd_draft *draft, char **why_r,
+    char **error_r);
 
 /* Saves draft to Drafts (\Draft \Seen; created on TRYCREATE), then moves
  * the stored draft it replaces (old_draft) to Trash. */

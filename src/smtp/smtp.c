@@ -16,6 +16,8 @@
 struct smtp_xfer {
 	const char *data;
 	size_t len, pos;
+	void (*handed)(void *ctx);
+	void *handed_ctx;
 	/* The last command tern sent that can be named in a message (never a
 	 * login line) and the last line the server answered. */
 	char command[512];
@@ -35,6 +37,9 @@ smtp_read(char *out, size_t size, size_t nitems, void *ctx)
 		n = x->len - x->pos;
 	memcpy(out, x->data + x->pos, n);
 	x->pos += n;
+	/* What curl sends next is the message's end and the final ".". */
+	if (x->pos == x->len && n > 0 && x->handed != NULL)
+		x->handed(x->handed_ctx);
 	return n;
 }
 
@@ -147,6 +152,8 @@ smtp_send(const struct smtp_params *p, const char *from_addr,
 	memset(&x, 0, sizeof(x));
 	x.data = msg;
 	x.len = len;
+	x.handed = p->handed;
+	x.handed_ctx = p->handed_ctx;
 	if (!rfc5322_addr_sendable(from_addr)) {
 		*error_r = xasprintf("the sender '%s' is not a mail address", from_addr);
 		goto out;

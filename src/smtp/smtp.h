@@ -30,6 +30,12 @@ struct smtp_params {
 	/* scheme "smtp" or "smtps", host, port, login, TLS settings; its
 	 * timeout_ms bounds connecting and each wait for an answer. */
 	struct net_conn_params server;
+	/* When not NULL, called once, as the last bytes of the message go
+	 * to curl: the next thing the server gets is the final ".". What
+	 * happens to the message after that the caller may not learn (the
+	 * offline journal records it there). */
+	void (*handed)(void *ctx);
+	void *handed_ctx;
 };
 
 /* Sends len bytes of msg (CRLF line ends, as cmd_draft_build makes it)
