@@ -53,18 +53,29 @@ int
 cli_session(const struct conf *conf, const struct conf_account *acct,
     struct cmd_imap **session_r)
 {
+	int kind;
+
+	return cli_session_kind(conf, acct, session_r, &kind);
+}
+
+int
+cli_session_kind(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_imap **session_r, int *kind_r)
+{
 	struct cmd_login_secret secret;
-	enum net_conn_error kind;
+	enum net_conn_error kind = NET_CONN_ERR_NONE;
 	char *error = NULL;
 	int status;
 
 	*session_r = NULL;
+	*kind_r = NET_CONN_ERR_NONE;
 	if ((status = cli_secret(conf, acct, &secret)) != EXIT_OK)
 		return status;
 	if (cmd_imap_open(conf, acct, &secret, session_r, &kind, &error) != 0) {
 		fprintf(stderr, "tern: account '%s': %s\n", conf_account_name(acct), error);
 		free(error);
 		status = kind == NET_CONN_ERR_NONE ? EXIT_USAGE : EXIT_CONNECT;
+		*kind_r = kind;
 	}
 	cmd_login_secret_clear(&secret);
 	return status;

@@ -60,7 +60,7 @@ cli_fetch_pop(const struct cli_opts *opts, struct conf *conf)
 		goto out;
 	/* The memory of what was imported lives in the destination's cache;
 	 * without it the folder search still prevents duplicates. */
-	if ((status = cli_batch_open(conf, dst, false, &cache, &session)) != EXIT_OK) {
+	if ((status = cli_batch_open(conf, dst, false, true, &cache, &session, NULL)) != EXIT_OK) {
 		cmd_login_secret_clear(&secret);
 		goto out;
 	}

@@ -58,7 +58,7 @@ cli_filter(const struct cli_opts *opts, struct conf *conf)
 		cmd_rules_free(&rules);
 		return EXIT_USAGE;
 	}
-	status = cli_batch_open(conf, acct, true, &cache, &session);
+	status = cli_batch_open(conf, acct, true, !opts->dry_run, &cache, &session, NULL);
 	if (status != EXIT_OK) {
 		cmd_rules_free(&rules);
 		return status;

@@ -20,8 +20,11 @@ static const char cli_help_text[] =
 "       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" "\n"
 "       tern --folders [--json]                         folders with total/unread counts" "\n"
 "       tern --render [--json] [FILE]                   show one message file (or stdin)\n"
-"       tern --send [-f FOLDER] [FILE]                  send a message written as in the\n"
+"       tern --send [--offline] [-f FOLDER] [FILE]      send a message written as in the\n"
 "                                                       editor (headers, blank line, text)\n"
+"       tern --postpone [--offline] [FILE]              save such a message to Drafts\n"
+"       tern --replay                                   send the changes made offline\n"
+"       tern --journal [--json]                         list the changes waiting\n"
 "       tern --version | --help\n"
 "\n"
 "options:\n"
@@ -30,7 +33,10 @@ static const char cli_help_text[] =
 "  -f FOLDER    the folder to open; with --send, where the message answered\n"
 "               (In-Reply-To) is, to mark it answered (default: INBOX)\n"
 "  --offline    with --check: validate the file only, contact no server, run no command;\n"
-"               with --list: show the cache as it is, and how old it is\n"
+"               with --list: show the cache as it is, and how old it is;\n"
+"               with --match, --send, --postpone: do not connect; the change goes to\n"
+"               the journal (and the cache at once) and is replayed when connected.\n"
+"               Without it they do the same when the server cannot be reached\n"
 "  --sort KEY   with --list: date (default), thread, from, subject or size\n"
 "  --reverse    with --list: newest (or largest, last) first\n"
 "  --json       one JSON object a line\n"
@@ -80,6 +86,9 @@ cli_mode_flag(enum cli_mode mode)
 	case CLI_MODE_FOLDERS: return "--folders";
 	case CLI_MODE_RENDER: return "--render";
 	case CLI_MODE_SEND: return "--send";
+	case CLI_MODE_POSTPONE: return "--postpone";
+	case CLI_MODE_REPLAY: return "--replay";
+	case CLI_MODE_JOURNAL: return "--journal";
 	case CLI_MODE_VERSION: return "--version";
 	case CLI_MODE_HELP: return "--help";
 	}

@@ -14,6 +14,7 @@
 #include "cmd/cmd-sync.h"
 #include "conf/conf.h"
 #include "lib/log.h"
+#include "net/conn.h"
 #include "rules/query.h"
 
 struct query_node *
@@ -49,16 +50,20 @@ fail:
 }
 
 /* Opens the session and the cache the batch commands share; the cache is
- * optional for --match (without it, dry runs show UIDs only). */
+ * optional for --match (without it, dry runs show UIDs only). With
+ * replay, the journal's changes go first. */
 int
 cli_batch_open(const struct conf *conf, const struct conf_account *acct, bool need_cache,
-    struct cache **cache_r, struct cmd_imap **session_r)
+    bool replay, struct cache **cache_r, struct cmd_imap **session_r, int *kind_r)
 {
 	char *error = NULL;
-	int status;
+	int status, kind;
 
 	*cache_r = NULL;
 	*session_r = NULL;
+	if (kind_r == NULL)
+		kind_r = &kind;
+	*kind_r = 0;
 	if (cmd_sync_cache_open(conf, acct, cache_r, &error) != 0) {
 		if (need_cache) {
 			log_error("account '%s': %s", conf_account_name(acct), error);
@@ -69,9 +74,16 @@ cli_batch_open(const struct conf *conf, const struct conf_account *acct, bool ne
 		    conf_account_name(acct), error);
 		free(error);
 	}
-	if ((status = cli_session(conf, acct, session_r)) != EXIT_OK)
+	if ((status = cli_session_kind(conf, acct, session_r, kind_r)) != EXIT_OK) {
 		cache_close(cache_r);
-	return status;
+		return status;
+	}
+	if (replay && cli_replay_first(conf, acct, *session_r, *cache_r, false) == EXIT_CONNECT) {
+		cmd_imap_close(session_r);
+		cache_close(cache_r);
+		return EXIT_CONNECT;
+	}
+	return EXIT_OK;
 }
 
 const char *const *
@@ -107,7 +119,7 @@ cli_match(const struct cli_opts *opts, struct conf *conf)
 	struct cache *cache;
 	struct cmd_imap *session;
 	struct cmd_apply *ap;
-	int status;
+	int status, kind = 0;
 
 	if (acct == NULL)
 		return EXIT_USAGE;
@@ -117,7 +129,17 @@ cli_match(const struct cli_opts *opts, struct conf *conf)
 		query_free(&q);
 		return EXIT_USAGE;
 	}
-	status = cli_batch_open(conf, acct, false, &cache, &session);
+	if (opts->offline) {
+		status = cli_match_offline(opts, conf, acct, &actions);
+		goto out;
+	}
+	status = cli_batch_open(conf, acct, false, !opts->dry_run, &cache, &session, &kind);
+	if (status == EXIT_CONNECT && kind == NET_CONN_ERR_CONNECT && !opts->dry_run) {
+		/* The server cannot be reached: the change waits in the journal. */
+		fprintf(stderr, "tern: offline: the change is kept in the journal\n");
+		status = cli_match_offline(opts, conf, acct, &actions);
+		goto out;
+	}
 	if (status != EXIT_OK)
 		goto out;
 	ap = cmd_apply_create(session, conf, acct, cache, opts->dry_run, stdout);

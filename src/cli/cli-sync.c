@@ -184,6 +184,9 @@ cli_sync(const struct cli_opts *opts, struct conf *conf)
 		status = EXIT_PARTIAL;
 		goto out;
 	}
+	/* Changes made offline go first: the sync then reads them back. */
+	if ((status = cli_replay_first(conf, acct, session, cache, false)) == EXIT_CONNECT)
+		goto out;
 	if (opts->bodies && cmd_bodies_open(conf, acct, &bodies, &error) != 0) {
 		log_error("account '%s': %s", conf_account_name(acct), error);
 		free(error);

@@ -30,6 +30,9 @@ enum cli_mode {
 	CLI_MODE_FOLDERS,
 	CLI_MODE_RENDER,
 	CLI_MODE_SEND,
+	CLI_MODE_POSTPONE,
+	CLI_MODE_REPLAY,
+	CLI_MODE_JOURNAL,
 	CLI_MODE_VERSION,
 	CLI_MODE_HELP,
 };
@@ -127,11 +130,14 @@ int cli_filter(const struct cli_opts *opts, struct conf *conf);
 struct query_node;
 struct query_node *cli_query_parse(const char *text);
 /* The cache and the session a batch command works with: EXIT_OK, or the
- * exit status after printing why. The cache is required when need_cache,
- * else a cache that cannot be opened is only warned about (NULL). */
+ * exit status after printing why (*kind_r, when not NULL, is then the
+ * net_conn_error). The cache is required when need_cache, else a cache
+ * that cannot be opened is only warned about (NULL). With replay, the
+ * journal is replayed first (cli_replay_first). */
 struct cache;
 int cli_batch_open(const struct conf *conf, const struct conf_account *acct,
-    bool need_cache, struct cache **cache_r, struct cmd_imap **session_r);
+    bool need_cache, bool replay, struct cache **cache_r, struct cmd_imap **session_r,
+    int *kind_r);
 
 /* The folders a --match or --filter run works on: the arguments, else
  * INBOX. */
@@ -146,8 +152,29 @@ int cli_folders(const struct cli_opts *opts, struct conf *conf);
 /* cli-render.c */
 int cli_render(const struct cli_opts *opts);
 
-/* cli-send.c: --send [FILE] */
+/* cli-send.c: --send [FILE], --postpone [FILE] */
 int cli_send(const struct cli_opts *opts, struct conf *conf);
+int cli_postpone(const struct cli_opts *opts, struct conf *conf);
+
+/* cli-journal.c: --replay, --journal [--json]; --match with --offline
+ * (or when the server cannot be reached) records the actions in the
+ * journal and applies them to the cache. */
+struct cmd_actions;
+int cli_replay(const struct cli_opts *opts, struct conf *conf);
+int cli_journal(const struct cli_opts *opts, struct conf *conf);
+int cli_match_offline(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct, const struct cmd_actions *a);
+/* Replays the account's journal over session before a command does
+ * anything else: EXIT_OK, EXIT_PARTIAL when changes were reported as
+ * conflicts, EXIT_CONNECT when the replay could not finish. With
+ * say_nothing, an empty journal says "journal: nothing waiting". */
+int cli_replay_first(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_imap *session, struct cache *cache, bool say_nothing);
+/* "journal: N changes waiting (...)" on stderr when there are. */
+void cli_journal_note(const struct conf *conf, const struct conf_account *acct);
+/* cli_session that also says which kind of failure it was. */
+int cli_session_kind(const struct conf *conf, const struct conf_account *acct,
+    struct cmd_imap **session_r, int *kind_r);
 
 /* cli-fetchpop.c: --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] */
 int cli_fetch_pop(const struct cli_opts *opts, struct conf *conf);

@@ -17,6 +17,7 @@ enum {
 	OPT_DRY_RUN, OPT_RULES, OPT_TEAM_REPORT, OPT_FETCH_POP, OPT_INTO,
 	OPT_FOLDERS, OPT_RENDER, OPT_VERSION, OPT_HELP, OPT_OFFLINE, OPT_ALL,
 	OPT_SORT, OPT_REVERSE, OPT_BODIES, OPT_SEARCH_ON, OPT_SEND,
+	OPT_POSTPONE, OPT_REPLAY, OPT_JOURNAL,
 	/* batch actions on --match */
 	OPT_ADD_LABEL, OPT_REMOVE_LABEL, OPT_MARK_READ, OPT_MARK_UNREAD,
 	OPT_FLAG, OPT_UNFLAG, OPT_MOVE, OPT_DELETE, OPT_STATUS, OPT_ASSIGN,
@@ -44,6 +45,9 @@ static const struct option cli_long_options[] = {
 	{ "folders", no_argument, NULL, OPT_FOLDERS },
 	{ "render", no_argument, NULL, OPT_RENDER },
 	{ "send", no_argument, NULL, OPT_SEND },
+	{ "postpone", no_argument, NULL, OPT_POSTPONE },
+	{ "replay", no_argument, NULL, OPT_REPLAY },
+	{ "journal", no_argument, NULL, OPT_JOURNAL },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "add-label", required_argument, NULL, OPT_ADD_LABEL },
@@ -97,6 +101,9 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		case OPT_FOLDERS: r |= cli_set_mode(opts, CLI_MODE_FOLDERS); break;
 		case OPT_RENDER: r |= cli_set_mode(opts, CLI_MODE_RENDER); break;
 		case OPT_SEND: r |= cli_set_mode(opts, CLI_MODE_SEND); break;
+		case OPT_POSTPONE: r |= cli_set_mode(opts, CLI_MODE_POSTPONE); break;
+		case OPT_REPLAY: r |= cli_set_mode(opts, CLI_MODE_REPLAY); break;
+		case OPT_JOURNAL: r |= cli_set_mode(opts, CLI_MODE_JOURNAL); break;
 		case OPT_FETCH_POP:
 			opts->fetch_pop = optarg;
 			r |= cli_set_mode(opts, CLI_MODE_FETCH_POP);
@@ -182,13 +189,16 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 		log_error("--match goes with --list, or with actions");
 		return -1;
 	}
-	if (opts->offline && opts->mode != CLI_MODE_CHECK && opts->mode != CLI_MODE_LIST) {
-		log_error("--offline goes with --check or --list");
+	if (opts->offline && opts->mode != CLI_MODE_CHECK && opts->mode != CLI_MODE_LIST &&
+	    opts->mode != CLI_MODE_MATCH && opts->mode != CLI_MODE_SEND &&
+	    opts->mode != CLI_MODE_POSTPONE) {
+		log_error("--offline goes with --check, --list, --match, --send or --postpone");
 		return -1;
 	}
 	if (opts->nargs > 0 && (opts->mode == CLI_MODE_INTERACTIVE ||
 	    opts->mode == CLI_MODE_CHECK || opts->mode == CLI_MODE_VERSION ||
-	    opts->mode == CLI_MODE_FOLDERS ||
+	    opts->mode == CLI_MODE_FOLDERS || opts->mode == CLI_MODE_REPLAY ||
+	    opts->mode == CLI_MODE_JOURNAL ||
 	    opts->mode == CLI_MODE_HELP)) {
 		log_error("unexpected argument '%s' (see tern --help)", opts->args[0]);
 		return -1;
@@ -248,6 +258,15 @@ main(int argc, char **argv)
 		break;
 	case CLI_MODE_SEND:
 		status = cli_send(&opts, conf);
+		break;
+	case CLI_MODE_POSTPONE:
+		status = cli_postpone(&opts, conf);
+		break;
+	case CLI_MODE_REPLAY:
+		status = cli_replay(&opts, conf);
+		break;
+	case CLI_MODE_JOURNAL:
+		status = cli_journal(&opts, conf);
 		break;
 	case CLI_MODE_FETCH_POP:
 		status = cli_fetch_pop(&opts, conf);
