@@ -281,6 +281,14 @@ ui_compose_send(struct ui *ui, struct ui_compose *c)
 	}
 	for (s->nrcpts = 0; s->rcpts[s->nrcpts] != NULL; s->nrcpts++)
 		;
+	if (ui_session_imap(ui) == NULL) {
+		/* Offline: the journal sends it once the server is back. */
+		if (ui_session_journal_message(ui, JOURNAL_SEND, c->draft, &s->msg, s->rcpts,
+		    s->sender) == 0 && ui_view_top(ui) == &c->v)
+			ui_view_pop(ui);
+		ui_send_free(s);
+		return;
+	}
 	/* The worker holds the draft while it sends; it comes back to this
 	 * screen when sending fails. */
 	s->draft = c->draft;
@@ -327,6 +335,24 @@ ui_postpone_job(struct ui *ui, void *ctx, char **error_r)
 	ui_message(ui, "draft saved to Drafts (R resumes it, here or on another device)");
 	ui_session_resync(ui);
 	return 0;
+}
+
+/* Offline: the draft waits in the journal, built as Drafts keeps it. */
+static void
+ui_compose_postpone_offline(struct ui *ui, struct ui_compose *c)
+{
+	struct buf msg;
+	char *error = NULL;
+
+	buf_init(&msg, CMD_DRAFT_MESSAGE_MAX);
+	if (cmd_draft_build_postponed(c->draft, ui->conf, ui->acct, &msg, &error) != 0) {
+		ui_error(ui, "the draft was not saved: %s", error);
+		free(error);
+	} else if (ui_session_journal_message(ui, JOURNAL_DRAFT, c->draft, &msg, NULL,
+	    NULL) == 0) {
+		ui_view_pop(ui);
+	}
+	buf_free(&msg);
 }
 
 /* ---- the compose screen ---- */
@@ -504,6 +530,8 @@ ui_compose_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 			ui_error(ui, "the text did not parse: e to edit it first");
 		else
 			ui_compose_send(ui, c);
+	} else if (strcmp(fn, "postpone-message") == 0 && ui_session_imap(ui) == NULL) {
+		ui_compose_postpone_offline(ui, c);
 	} else if (strcmp(fn, "postpone-message") == 0) {
 		struct ui_postpone *p = xcalloc(1, sizeof(*p));
 

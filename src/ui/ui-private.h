@@ -27,6 +27,7 @@
 
 #include "cache/cache.h"
 #include "cache/index.h"
+#include "cache/journal.h"
 #include "cmd/cmd-action.h"
 #include "cmd/cmd-imap.h"
 #include "cmd/cmd-login.h"
@@ -242,6 +243,13 @@ bool ui_session_cached_message(struct ui *ui, uint32_t uid, struct buf *out);
 /* Not connected because connecting failed (not merely still starting up):
  * work for the server is not worth queuing. */
 bool ui_session_offline(struct ui *ui);
+/* Queues a built message to send (JOURNAL_SEND: rcpts, from) or a draft
+ * to save (JOURNAL_DRAFT) in the offline journal, and says so. 0, or -1
+ * after saying why it could not be kept. */
+struct cmd_draft;
+int ui_session_journal_message(struct ui *ui, enum journal_kind kind,
+    const struct cmd_draft *draft, const struct buf *msg, char *const *rcpts,
+    const char *from);
 /* The account's secret (for SMTP on a worker thread). */
 const struct cmd_login_secret *ui_session_secret(struct ui *ui);
 /* Syncs the open folder again once the current job ends (a job that

@@ -12,6 +12,7 @@
 #include "cache/bodies.h"
 #include "cmd/cmd-bodies.h"
 #include "cmd/cmd-folders.h"
+#include "cmd/cmd-journal.h"
 #include "cmd/cmd-sync.h"
 #include "imap/imap-utf7.h"
 #include "lib/buf.h"
@@ -94,10 +95,21 @@ struct ui_session {
 	bool poll_due;
 
 	struct ui_undo undo;
+	size_t waiting;			/* changes in the journal */
+	bool need_replay;
 	char state[160];
 };
 
 static void ui_session_connect(void *ctx);
+
+/* An action on messages of the open folder, as a job. */
+struct ui_act {
+	struct cmd_actions actions;
+	struct sync_uids uids;
+	char *folder;
+};
+
+static int ui_act_job(struct ui *ui, void *ctx, char **error_r);
 
 /* ---- jobs ---- */
 
@@ -195,10 +207,18 @@ ui_session_state(struct ui *ui)
 
 	switch (s->conn) {
 	case UI_CONN_CONNECTING:
-		snprintf(s->state, sizeof(s->state), "connecting");
+		if (s->waiting > 0)
+			snprintf(s->state, sizeof(s->state), "connecting, %zu change%s waiting",
+			    s->waiting, s->waiting == 1 ? "" : "s");
+		else
+			snprintf(s->state, sizeof(s->state), "connecting");
 		break;
 	case UI_CONN_OFFLINE:
-		snprintf(s->state, sizeof(s->state), "offline, reconnecting");
+		if (s->waiting > 0)
+			snprintf(s->state, sizeof(s->state), "offline, %zu change%s waiting",
+			    s->waiting, s->waiting == 1 ? "" : "s");
+		else
+			snprintf(s->state, sizeof(s->state), "offline, reconnecting");
 		break;
 	case UI_CONN_READY:
 		if (s->running != NULL && s->sync_total > 0 && !s->synced)
@@ -312,6 +332,119 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 		s->folders_polled = true;
 		ui_folders_poll(ui);
 	}
+	return 0;
+}
+
+/* ---- the offline journal ---- */
+
+struct ui_replay_report {
+	struct ui *ui;
+	char *last;
+};
+
+static void
+ui_session_replay_report(void *ctx, const char *sentence)
+{
+	struct ui_replay_report *rr = ctx;
+
+	free(rr->last);
+	rr->last = xstrdup(sentence);
+}
+
+static int
+ui_session_replay_job(struct ui *ui, void *ctx, char **error_r)
+{
+	struct ui_session *s = ui->session;
+	struct ui_replay_report rr = { ui, NULL };
+	struct cmd_replay r;
+	struct journal *j = NULL;
+	int rc;
+
+	(void)ctx;
+	if (cmd_journal_open(ui->conf, ui->acct, false, &j, error_r) != 0)
+		return -1;
+	if (j == NULL) {
+		s->waiting = 0;
+		return 0;
+	}
+	memset(&r, 0, sizeof(r));
+	r.session = s->imap;
+	r.cache = s->cache;
+	r.conf = ui->conf;
+	r.acct = ui->acct;
+	r.secret = &s->secret;
+	r.report = ui_session_replay_report;
+	r.ctx = &rr;
+	rc = cmd_journal_replay(j, &r, error_r);
+	s->waiting = journal_count(j);
+	journal_close(&j);
+	s->need_sync = true;
+	if (r.forgot) {
+		/* The view shows what did not happen: read it again whole. */
+		struct index_state zero;
+
+		memset(&zero, 0, sizeof(zero));
+		index_clear(s->idx);
+		index_set_state(s->idx, &zero);
+		s->synced = false;
+		if (ui->index_view != NULL && ui->index_view->ops->changed != NULL)
+			ui->index_view->ops->changed(ui->index_view);
+		ui_dirty(ui);
+	}
+	if (rr.last != NULL)
+		ui_error(ui, "%lu offline change%s not applied: %s", r.conflicts,
+		    r.conflicts == 1 ? "" : "s", rr.last);
+	else if (rc == 0 && r.replayed > 0)
+		ui_message(ui, "%lu change%s made offline sent", r.replayed,
+		    r.replayed == 1 ? "" : "s");
+	free(rr.last);
+	return rc;
+}
+
+/* Records in the journal what cannot reach the server now. */
+static int
+ui_session_journal_actions(struct ui *ui, const char *folder, const struct cmd_actions *a,
+    const struct sync_uids *uids)
+{
+	struct ui_session *s = ui->session;
+	struct journal *j = NULL;
+	char *error = NULL;
+	const struct index *idx = strcmp(folder, s->folder) == 0 ? s->idx : NULL;
+
+	if (cmd_journal_open(ui->conf, ui->acct, true, &j, &error) != 0 ||
+	    cmd_journal_record_actions(j, folder, idx, a, uids, &error) != 0) {
+		ui_error(ui, "%s: the change was not kept", error);
+		free(error);
+		journal_close(&j);
+		return -1;
+	}
+	s->waiting = journal_count(j);
+	journal_close(&j);
+	return 0;
+}
+
+int
+ui_session_journal_message(struct ui *ui, enum journal_kind kind, const struct cmd_draft *draft,
+    const struct buf *msg, char *const *rcpts, const char *from)
+{
+	struct ui_session *s = ui->session;
+	struct journal *j = NULL;
+	char *error = NULL;
+
+	if (cmd_journal_open(ui->conf, ui->acct, true, &j, &error) != 0 ||
+	    cmd_journal_record_message(j, kind, draft, buf_ptr(msg), buf_len(msg), rcpts, from,
+	    &error) != 0) {
+		ui_error(ui, "%s: the message was not queued", error);
+		free(error);
+		journal_close(&j);
+		return -1;
+	}
+	s->waiting = journal_count(j);
+	journal_close(&j);
+	ui_message(ui, "offline: %s when the connection is back (%zu change%s waiting)",
+	    kind == JOURNAL_SEND ? "sent" : "saved to Drafts", s->waiting,
+	    s->waiting == 1 ? "" : "s");
+	ui_dirty(ui);
 	return 0;
 }
 
@@ -548,6 +681,7 @@ ui_session_attach(struct ui *ui)
 		}
 	}
 	s->need_sync = true;
+	s->need_replay = s->waiting > 0 || cmd_journal_waiting(ui->conf, ui->acct) > 0;
 	ui_dirty(ui);
 }
 
@@ -582,8 +716,17 @@ ui_session_run_job(struct ui *ui, struct ui_job *j)
 	if (s->imap != NULL && !cmd_imap_alive(s->imap)) {
 		/* The connection went: a sync is queued again on reconnect;
 		 * anything else is said and dropped (the user repeats it). */
-		if (j->fn != ui_session_sync_job)
+		if (j->fn == ui_act_job) {
+			struct ui_act *act = j->ctx;
+
+			/* Sent again on reconnect: a STORE or MOVE done twice
+			 * changes nothing. */
+			if (ui_session_journal_actions(ui, act->folder, &act->actions,
+			    &act->uids) == 0)
+				ui_message(ui, "%s: kept until the connection is back", j->what);
+		} else if (j->fn != ui_session_sync_job && j->fn != ui_session_replay_job) {
 			ui_error(ui, "%s: %s", j->what, error != NULL ? error : "connection lost");
+		}
 		ui_job_free(j);
 		ui_session_lost(ui, error != NULL && ui->quit ? NULL : error);
 		free(error);
@@ -626,6 +769,14 @@ ui_session_pump(struct ui *ui)
 		j->fn = ui_session_sync_job;
 		ui_job_push_front(s, j);
 	}
+	/* Changes made offline go before anything else, the sync too. */
+	if (s->need_replay) {
+		s->need_replay = false;
+		j = xcalloc(1, sizeof(*j));
+		j->what = xstrdup("sending the changes made offline");
+		j->fn = ui_session_replay_job;
+		ui_job_push_front(s, j);
+	}
 	if (s->poll_due) {
 		s->poll_due = false;
 		if (!imap_client_has(cmd_imap_client(s->imap), IMAP_CAP_IDLE))
@@ -666,6 +817,7 @@ ui_session_create(struct ui *ui, const char *folder, char **error_r)
 		goto fail;
 	if (ui_session_load(ui, folder, error_r) != 0)
 		goto fail;
+	s->waiting = cmd_journal_waiting(ui->conf, ui->acct);
 	ui_session_connect(ui);
 	s->poll_timer = net_loop_timer_add(ui->loop, 60 * 1000, ui_session_poll_timer, ui);
 	return 0;
@@ -738,12 +890,6 @@ ui_session_destroy(struct ui *ui)
 }
 
 /* ---- actions ---- */
-
-struct ui_act {
-	struct cmd_actions actions;
-	struct sync_uids uids;
-	char *folder;
-};
 
 static void
 ui_act_free(void *ctx)
@@ -863,11 +1009,23 @@ ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
 	sync_uids_unique(&act->uids);
 	act->folder = xstrdup(s->folder);
 	ui_session_remember(ui, a, uids, n);
+	if (s->conn != UI_CONN_READY) {
+		/* Offline: the journal first, then the view. */
+		if (ui_session_journal_actions(ui, act->folder, &act->actions, &act->uids) == 0) {
+			struct cmd_apply *ap = cmd_apply_create(NULL, ui->conf, ui->acct, s->cache,
+			    false, stderr);
+
+			cmd_apply_local(ap, &act->actions, s->idx, &act->uids);
+			cmd_apply_destroy(&ap);
+			ui_message(ui, "offline: kept until the connection is back (%zu change%s "
+			    "waiting)", s->waiting, s->waiting == 1 ? "" : "s");
+		}
+		ui_act_free(act);
+		ui_dirty(ui);
+		return;
+	}
 	/* The view changes now; the server follows. */
-	if (s->apply != NULL)
-		cmd_apply_local(s->apply, &act->actions, s->idx, &act->uids);
-	else
-		s->need_sync = true;
+	cmd_apply_local(s->apply, &act->actions, s->idx, &act->uids);
 	what = cmd_action_text(&a->v[0]);
 	ui_job_add(ui, what, ui_act_job, act, ui_act_free);
 	free(what);

@@ -7,6 +7,7 @@ Each test checks the screen and what the server then holds."""
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 
@@ -22,7 +23,7 @@ from ternlib import TERN, TerminalTestCase  # noqa: E402
 from tmuxlib import Tmux  # noqa: E402
 
 FOLDERS = ("Nav", "Search", "Del", "Labels", "Reply", "Resize", "Drop", "Hostile",
-           "NewMail", "Compose", "Offline")
+           "NewMail", "Compose", "Offline", "Journal")
 
 
 def message(subject, msgid, date=b"Mon, 05 Jan 2026 10:00:00 +0000", body=b"Hello.\r\n"):
@@ -85,6 +86,10 @@ class TestUi(TerminalTestCase):
             imap_append(conn, "Hostile", message(
                 b"Evil \x1b[2J\x1b]0;PWNED-TITLE\x07 subject", b"hostile@example.com"))
             imap_append(conn, "NewMail", message(b"Already here", b"here@example.com"))
+            imap_append(conn, "Journal", message(b"Flag me offline", b"jflag@example.com",
+                                                 date=b"Mon, 01 Jan 2026 10:00:00 +0000"))
+            imap_append(conn, "Journal", message(b"Trash me offline", b"jtrash@example.com",
+                                                 date=b"Mon, 02 Jan 2026 10:00:00 +0000"))
             imap_append(conn, "Offline", message(b"Read me later", b"later@example.com",
                                                  body=b"Something to read on the train.\r\n"))
             imap_append(conn, "Offline", message(b"Never opened", b"never@example.com",
@@ -441,6 +446,50 @@ class TestUi(TerminalTestCase):
             self.assertNotIn("Not kept.", screen)
             t.keys("q")
             t.wait_for("[exit 0]")
+
+    def test_offline_changes_wait_and_replay(self):
+        # Offline, a flag and a delete go to the journal and show at once;
+        # the status line counts them; once the server is back they are
+        # sent, and the server ends as if they had been made online.
+        with self.start("Journal", cache="jcache") as t:
+            self.synced(t, "Flag me offline")
+            self.quit(t)
+        with socket.socket() as dead:
+            dead.bind(("127.0.0.1", 0))
+            port = dead.getsockname()[1]
+        with self.start("Journal", imap_port=port, cache="jcache") as t:
+            t.wait_for("Trash me offline")
+            t.wait_for("offline")
+            self.wait_selected(t, "Trash me offline")
+            t.keys("d")
+            self.wait_gone(t, "Trash me offline")
+            self.wait_selected(t, "Flag me offline")
+            t.keys("F")
+            screen = t.wait_for("2 changes waiting")
+            self.assertIn("offline, 2 changes waiting", screen)
+            self.quit(t)
+        # Nothing reached the server yet.
+        self.assertEqual({m[2]: m[1] for m in self.folder("Journal")},
+                         {"Flag me offline": set(), "Trash me offline": set()})
+        r = self.tern_journal("jcache")
+        self.assertEqual(len(r.splitlines()), 2, r)
+        with self.start("Journal", cache="jcache") as t:
+            t.wait_for("made offline sent", timeout=30)
+            self.synced(t, "Flag me offline")
+            self.assertNotIn("Trash me offline", t.screen())
+            self.quit(t)
+        self.assertEqual({m[2]: m[1] for m in self.folder("Journal")},
+                         {"Flag me offline": {"\\Flagged"}})
+        self.assertIn("Trash me offline", [m[2] for m in self.folder("Trash")])
+        self.assertEqual(self.tern_journal("jcache"), "")
+
+    def tern_journal(self, cache):
+        """The --journal listing of the account that start() set up."""
+        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(self.tmp, cache), HOME=self.home)
+        p = subprocess.run([TERN, "-F", os.path.join(self.tmp, "mailrc-" + cache), "--journal"],
+                           env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
 
     def test_pop3_delete_banner(self):
         # Any account of the mailrc that deletes POP3 mail is named across
