@@ -60,7 +60,7 @@ cli_send_read(const struct cli_opts *opts, struct buf *text)
 /* The draft from the text, built, with its envelope. EXIT_OK or
  * EXIT_USAGE after saying why. */
 static int
-cli_send_prepare_as(const struct cli_opts *opts, const struct conf *conf,
+cli_send_prepare(const struct cli_opts *opts, const struct conf *conf,
     const struct conf_account *acct, bool postpone, struct cmd_draft **draft_r,
     struct buf *msg, char ***rcpts_r, char **from_r)
 {
@@ -97,19 +97,16 @@ cli_send_queue(const struct conf *conf, const struct conf_account *acct,
     enum journal_kind kind, const struct cmd_draft *draft, const struct buf *msg,
     char **rcpts, const char *from)
 {
-	struct journal *j = NULL;
 	char *error = NULL;
+	size_t waiting;
 
-	if (cmd_journal_open(conf, acct, true, &j, &error) != 0 ||
-	    cmd_journal_record_message(j, kind, draft, buf_ptr(msg), buf_len(msg), rcpts, from,
-	    &error) != 0) {
+	if (cmd_journal_keep_message(conf, acct, kind, draft, buf_ptr(msg), buf_len(msg), rcpts,
+	    from, &waiting, &error) != 0) {
 		log_error("account '%s': %s; the message was not queued", conf_account_name(acct),
 		    error);
 		free(error);
-		journal_close(&j);
 		return EXIT_PARTIAL;
 	}
-	journal_close(&j);
 	fprintf(stderr, "queued: %s when tern next connects (tern --replay)\n",
 	    kind == JOURNAL_SEND ? "the message is sent" : "the draft is saved to Drafts");
 	cli_journal_note(conf, acct);
@@ -137,7 +134,7 @@ cli_send(const struct cli_opts *opts, struct conf *conf)
 		return EXIT_USAGE;
 	}
 	buf_init(&msg, CMD_DRAFT_MESSAGE_MAX);
-	if ((status = cli_send_prepare_as(opts, conf, acct, false, &draft, &msg, &rcpts,
+	if ((status = cli_send_prepare(opts, conf, acct, false, &draft, &msg, &rcpts,
 	    &from)) != EXIT_OK)
 		goto out;
 	if (conf_account_server(acct, CONF_PROTO_SMTP) == NULL) {
@@ -238,7 +235,7 @@ cli_postpone(const struct cli_opts *opts, struct conf *conf)
 		return EXIT_USAGE;
 	}
 	buf_init(&msg, CMD_DRAFT_MESSAGE_MAX);
-	if ((status = cli_send_prepare_as(opts, conf, acct, true, &draft, &msg, NULL,
+	if ((status = cli_send_prepare(opts, conf, acct, true, &draft, &msg, NULL,
 	    NULL)) != EXIT_OK)
 		goto out;
 	if (opts->offline) {

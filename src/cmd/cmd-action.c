@@ -1295,17 +1295,8 @@ int
 cmd_apply_fetch_flags(struct cmd_apply *ap, const char *folder, const struct sync_uids *uids,
     struct index **idx_r, char **error_r)
 {
-	char *wire = ap_wire_name(ap, folder);
-	int r;
-
 	*idx_r = NULL;
-	if (wire == NULL) {
-		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
-		return -1;
-	}
-	r = ap_select(ap, wire, error_r);
-	free(wire);
-	if (r != 0)
+	if (cmd_apply_open(ap, folder, NULL, NULL, error_r) != 0)
 		return -1;
 	if (uids->n == 0) {
 		*idx_r = index_create();

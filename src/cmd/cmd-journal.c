@@ -197,6 +197,40 @@ cmd_journal_record_message(struct journal *j, enum journal_kind kind,
 	return journal_add(j, &e, error_r);
 }
 
+int
+cmd_journal_keep_message(const struct conf *conf, const struct conf_account *acct,
+    enum journal_kind kind, const struct cmd_draft *draft, const char *msg, size_t len,
+    char *const *rcpts, const char *from, size_t *waiting_r, char **error_r)
+{
+	struct journal *j = NULL;
+	int r = -1;
+
+	if (cmd_journal_open(conf, acct, true, &j, error_r) == 0 &&
+	    cmd_journal_record_message(j, kind, draft, msg, len, rcpts, from, error_r) == 0) {
+		*waiting_r = journal_count(j);
+		r = 0;
+	}
+	journal_close(&j);
+	return r;
+}
+
+int
+cmd_journal_keep_actions(const struct conf *conf, const struct conf_account *acct,
+    const char *folder, const struct index *idx, const struct cmd_actions *a,
+    const struct sync_uids *uids, size_t *waiting_r, char **error_r)
+{
+	struct journal *j = NULL;
+	int r = -1;
+
+	if (cmd_journal_open(conf, acct, true, &j, error_r) == 0 &&
+	    cmd_journal_record_actions(j, folder, idx, a, uids, error_r) == 0) {
+		*waiting_r = journal_count(j);
+		r = 0;
+	}
+	journal_close(&j);
+	return r;
+}
+
 /* ---- describing ---- */
 
 static char *
@@ -567,6 +601,34 @@ replay_to_drafts(struct journal *j, struct cmd_replay *r, struct journal_entry *
 	return journal_remove(j, e->seq, error_r);
 }
 
+/* The last steps of a message entry, both safe to repeat (\Answered on
+ * the original, the replaced draft to Trash), then the entry is done;
+ * done says what happened first ("sent"), problem whether something
+ * already went wrong. 0, or -1 lost. */
+static int
+replay_finish(struct journal *j, struct cmd_replay *r, const struct journal_entry *e,
+    const struct cmd_draft *d, const char *what, const char *done, bool problem,
+    char **error_r)
+{
+	char *why = NULL;
+	int s = cmd_send_finish(r->session, r->cache, r->conf, r->acct, d, &why, error_r);
+
+	if (s < 0)
+		return -1;
+	if (s > 0) {
+		replay_report(r, "%s: %s, but %s", what, done, why);
+		free(why);
+		problem = true;
+	}
+	if (journal_remove(j, e->seq, error_r) != 0)
+		return -1;
+	if (problem)
+		r->conflicts++;
+	else
+		r->replayed++;
+	return 0;
+}
+
 static int
 replay_entry_send(struct journal *j, struct cmd_replay *r, struct journal_entry *e,
     char **error_r)
@@ -622,20 +684,7 @@ replay_entry_send(struct journal *j, struct cmd_replay *r, struct journal_entry 
 		if (replay_set(j, e, JOURNAL_SAVED, error_r) != 0)
 			goto out;
 	}
-	s = cmd_send_finish(r->session, r->cache, r->conf, r->acct, &d, &why, error_r);
-	if (s < 0)
-		goto out;
-	if (s > 0) {
-		replay_report(r, "%s: sent, but %s", what, why);
-		problem = true;
-	}
-	if (journal_remove(j, e->seq, error_r) != 0)
-		goto out;
-	if (problem)
-		r->conflicts++;
-	else
-		r->replayed++;
-	ret = 0;
+	ret = replay_finish(j, r, e, &d, what, "sent", problem, error_r);
 out:
 	free(why);
 	free(what);
@@ -648,7 +697,6 @@ replay_entry_draft(struct journal *j, struct cmd_replay *r, struct journal_entry
 {
 	struct cmd_draft d;
 	char *what = cmd_journal_describe(e), *why = NULL;
-	bool problem = false;
 	int s, ret = -1;
 
 	entry_draft(e, &d);
@@ -670,20 +718,7 @@ replay_entry_draft(struct journal *j, struct cmd_replay *r, struct journal_entry
 			goto out;
 	}
 	d.in_reply_to = NULL;
-	s = cmd_send_finish(r->session, r->cache, r->conf, r->acct, &d, &why, error_r);
-	if (s < 0)
-		goto out;
-	if (s > 0) {
-		replay_report(r, "%s: saved, but %s", what, why);
-		problem = true;
-	}
-	if (journal_remove(j, e->seq, error_r) != 0)
-		goto out;
-	if (problem)
-		r->conflicts++;
-	else
-		r->replayed++;
-	ret = 0;
+	ret = replay_finish(j, r, e, &d, what, "saved", false, error_r);
 out:
 	free(why);
 	free(what);

@@ -57,6 +57,16 @@ int cmd_journal_record_message(struct journal *j, enum journal_kind kind,
     const struct cmd_draft *draft, const char *msg, size_t len, char *const *rcpts,
     const char *from, char **error_r);
 
+/* The two above on the account's journal, opened (created when new) and
+ * closed again around the write; *waiting_r is then how many changes
+ * wait. */
+int cmd_journal_keep_actions(const struct conf *conf, const struct conf_account *acct,
+    const char *folder, const struct index *idx, const struct cmd_actions *a,
+    const struct sync_uids *uids, size_t *waiting_r, char **error_r);
+int cmd_journal_keep_message(const struct conf *conf, const struct conf_account *acct,
+    enum journal_kind kind, const struct cmd_draft *draft, const char *msg, size_t len,
+    char *const *rcpts, const char *from, size_t *waiting_r, char **error_r);
+
 /* One line for lists and reports: "INBOX: add-label Work, move Archive
  * (3 messages)", "send to a@b: Subject", "draft: Subject". */
 char *cmd_journal_describe(const struct journal_entry *e);

@@ -407,19 +407,15 @@ ui_session_journal_actions(struct ui *ui, const char *folder, const struct cmd_a
     const struct sync_uids *uids)
 {
 	struct ui_session *s = ui->session;
-	struct journal *j = NULL;
 	char *error = NULL;
 	const struct index *idx = strcmp(folder, s->folder) == 0 ? s->idx : NULL;
 
-	if (cmd_journal_open(ui->conf, ui->acct, true, &j, &error) != 0 ||
-	    cmd_journal_record_actions(j, folder, idx, a, uids, &error) != 0) {
+	if (cmd_journal_keep_actions(ui->conf, ui->acct, folder, idx, a, uids, &s->waiting,
+	    &error) != 0) {
 		ui_error(ui, "%s: the change was not kept", error);
 		free(error);
-		journal_close(&j);
 		return -1;
 	}
-	s->waiting = journal_count(j);
-	journal_close(&j);
 	return 0;
 }
 
@@ -428,19 +424,14 @@ ui_session_journal_message(struct ui *ui, enum journal_kind kind, const struct c
     const struct buf *msg, char *const *rcpts, const char *from)
 {
 	struct ui_session *s = ui->session;
-	struct journal *j = NULL;
 	char *error = NULL;
 
-	if (cmd_journal_open(ui->conf, ui->acct, true, &j, &error) != 0 ||
-	    cmd_journal_record_message(j, kind, draft, buf_ptr(msg), buf_len(msg), rcpts, from,
-	    &error) != 0) {
+	if (cmd_journal_keep_message(ui->conf, ui->acct, kind, draft, buf_ptr(msg),
+	    buf_len(msg), rcpts, from, &s->waiting, &error) != 0) {
 		ui_error(ui, "%s: the message was not queued", error);
 		free(error);
-		journal_close(&j);
 		return -1;
 	}
-	s->waiting = journal_count(j);
-	journal_close(&j);
 	ui_message(ui, "offline: %s when the connection is back (%zu change%s waiting)",
 	    kind == JOURNAL_SEND ? "sent" : "saved to Drafts", s->waiting,
 	    s->waiting == 1 ? "" : "s");
