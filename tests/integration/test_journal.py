@@ -52,6 +52,9 @@ NOTHING = "journal: nothing waiting"
 CHANGE_EVENTS = ("flag_change", "copy", "save", "expunge", "delete", "undelete",
                  "mailbox_create", "mailbox_delete", "mailbox_rename")
 BARRIER = "JBarrier"
+STATES = {"actions": ("pending", "moving"),
+          "send": ("pending", "handed", "sent", "saving", "saved"),
+          "draft": ("pending", "saving", "saved")}
 SYSTEM_FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft")
 
 _tags = itertools.count(1)
@@ -571,6 +574,10 @@ class JournalCase(ServersTestCase):
                 r = self.replay(run.rc, abort=k)
                 done = r.status != ABORT_EXIT
                 self.assertEqual(r.status if done else 0, 0, "%s\n%r" % (ctx, r))
+                # What waits is listed, each entry in a state of the contract.
+                for e in self.journal(run.rc, ctx):
+                    self.assertIn(e["kind"], ("actions", "send", "draft"), (ctx, e))
+                    self.assertIn(e["state"], STATES[e["kind"]], (ctx, e))
                 if done:
                     self.assertEqual(self.summary(r)[1:], (0, 0), "%s\n%r" % (ctx, r))
                 # The aborted run's changes are half there: the state must
@@ -699,10 +706,7 @@ class TestJournalBig(JournalCase):
         return run
 
     def finish_and_check(self, run, ctx):
-        t0 = time.monotonic()
         r = self.replay(run.rc, timeout=300)
-        sys.stderr.write("# replay %s: %.2fs, %s\n" % (ctx, time.monotonic() - t0,
-                                                     r.err.strip().splitlines()[-1:]))
         self.assertStatus(r, 0)
         self.assertEqual(self.journal(run.rc), [], ctx)
         self.assertState(run, self.state(run), ctx)
@@ -828,6 +832,31 @@ class TestJournalDropped(JournalCase):
             self.assertNothingWaiting(run, ctx)
         sys.stderr.write("# cut replays: %d of 4 stopped with exit 3\n" % threes)
         self.assertGreater(threes, 0, "no cut ever stopped a replay: the test tests nothing")
+
+
+    def test_cut_after_the_server_did_it(self):
+        # The command reaches the server, its answer never reaches tern:
+        # the rerun must find the change done (the move made, the draft
+        # or sent copy saved), not do it twice nor call it a conflict.
+        scenario = SCENARIO["mixed"]
+        for word, n in (("MOVE", 1), ("MOVE", 2), ("STORE", 1), ("APPEND", 1), ("APPEND", 2)):
+            ctx = "(cut after the server got %s #%d)" % (word, n)
+            with self.subTest(word=word, n=n):
+                run = self.prepare(scenario)
+                run.mark = self.s.log_mark()
+                with FaultProxy(self.s.imap_port, "cut_at_command", n=n, word=word) as proxy:
+                    rc = self.rc_for(run.cache, "rc-cut-" + run.tag, imap_port=proxy.port)
+                    r = self.replay(rc, timeout=60)
+                self.assertEqual(proxy.faults, 1, "%s: tern sent no such command\n%r"
+                                 % (ctx, r))
+                self.assertEqual(r.status, 3, "%s\n%r" % (ctx, r))
+                r = self.replay(run.rc)
+                self.assertEqual(self.journal(run.rc), [], ctx)
+                self.assertState(run, self.state(run), ctx)
+                self.barrier()
+                self.assertLogClean(run, run.mark, ctx)
+                self.assertEqual((r.status, self.summary(r)[1:]), (0, (0, 0)),
+                                 "%s\n%r" % (ctx, r))
 
 
 class TestJournalTwoCaches(JournalCase):
@@ -1223,6 +1252,21 @@ class TestJournalSmall(JournalCase):
         self.assertEqual(self.summary(r), (len(entries), 0, 0), repr(r))
         run.scenario.changes = [(M, "src", ["k001"], [("flag",)]), ("send", 1), ("send", 2)]
         self.assertState(run, self.state(run))
+
+    def test_unroutable_server_falls_back_to_the_journal(self):
+        # TEST-NET-1: no answer (a timeout) or no route; either way the
+        # server cannot be reached.
+        run = self.small_run(changes=[])
+        rc = self.mailrc(
+            "set timeout=2s\nset cache-dir=%s\naccount %s {\n"
+            "    set imap=imap://alice@192.0.2.1:143\n    set tls=no\n"
+            '    set password-command="echo alice-pw"\n}\n' % (run.cache, ACCOUNT),
+            name="rc-unroutable")
+        r = self.tern("-F", rc, "--match", "subject:k001", "--flag", run.folders["src"],
+                      timeout=60)
+        self.assertStatus(r, 0)
+        self.assertRegex(r.err.splitlines()[-1], WAITING)
+        self.assertEqual([e["kind"] for e in self.journal(run.rc)], ["actions"])
 
     def test_wrong_password_is_no_fallback(self):
         run = self.small_run(changes=[])
