@@ -44,6 +44,8 @@ struct journal {
 
 unsigned long journal_writes;
 
+static void journal_sync_dir(const char *path);
+
 static void
 journal_key(unsigned char key[JOURNAL_KEY_LEN], uint64_t seq)
 {
@@ -163,7 +165,7 @@ journal_open(const char *dir, const char *account, struct journal **j_r, char **
 {
 	struct journal *j;
 	struct store *store;
-	char *name, *path;
+	char *name, *path, *tmp;
 	struct stat st;
 	int lock;
 
@@ -176,17 +178,34 @@ journal_open(const char *dir, const char *account, struct journal **j_r, char **
 		free(path);
 		return -1;
 	}
-	/* Created once; then only ever read in place and replaced whole. */
+	/* A copy left by a write that was cut off is of no use: the journal
+	 * is the old file until the rename (we hold the lock). */
+	tmp = xasprintf("%s.new", path);
+	(void)unlink(tmp);
+	/* Created as it is written: whole, then renamed into place. */
 	if (stat(path, &st) == -1 || st.st_size == 0) {
-		if (store_open_flags(path, JOURNAL_FORMAT_VERSION, STORE_SYNC | STORE_KEEP_DAMAGED,
+		if (store_open_flags(tmp, JOURNAL_FORMAT_VERSION, STORE_SYNC | STORE_KEEP_DAMAGED,
 		    NULL, NULL, &store, error_r) == -1 || store_sync(store, error_r) == -1) {
 			store_close(&store);
+			(void)unlink(tmp);
+			free(tmp);
 			close(lock);
 			free(path);
 			return -1;
 		}
 		store_close(&store);
+		if (rename(tmp, path) == -1) {
+			*error_r = xasprintf("cannot create the journal %s: %s", path,
+			    strerror(errno));
+			(void)unlink(tmp);
+			free(tmp);
+			close(lock);
+			free(path);
+			return -1;
+		}
+		journal_sync_dir(path);
 	}
+	free(tmp);
 	if (store_open_flags(path, JOURNAL_FORMAT_VERSION, JOURNAL_READ, NULL, NULL, &store,
 	    error_r) == -1) {
 		close(lock);
@@ -270,31 +289,101 @@ fail:
 	return r;
 }
 
-/* Whether the file at path holds val under key (no such key: val NULL). */
-static int
-journal_verify(const char *path, const unsigned char *key, const void *val, size_t len,
-    char **error_r)
+/* Whether key k (klen bytes) is key (JOURNAL_KEY_LEN bytes). */
+static bool
+journal_key_is(const struct store_key *k, const void *key, size_t len)
 {
-	struct store *check = NULL;
-	void *got = NULL;
-	size_t got_len = 0;
-	int r;
+	return k->len == len && memcmp(k->data, key, len) == 0;
+}
 
-	if (store_open_flags(path, JOURNAL_FORMAT_VERSION, JOURNAL_READ, NULL, NULL, &check,
-	    error_r) == -1)
-		return -1;
-	r = store_get(check, key, JOURNAL_KEY_LEN, &got, &got_len, error_r);
-	store_close(&check);
-	if (r == -1)
-		return -1;
-	if (val != NULL ? r != 1 || got_len != len || memcmp(got, val, len) != 0 : r != 0) {
-		free(got);
-		*error_r = xasprintf("cannot write the journal %s: the change did not read "
-		    "back", path);
-		return -1;
+/* What the key k should hold in the new file: the new value for the key
+ * written, the counter when it is set, else what the old file held.
+ * 1 found (*val_r, *len_r), 0 the key should not be there, -1 error. */
+static int
+journal_expected(struct store *old, const struct store_key *k, const unsigned char *key,
+    const void *val, size_t len, const unsigned char *be, bool set_last, void **val_r,
+    size_t *len_r, char **error_r)
+{
+	if (journal_key_is(k, key, JOURNAL_KEY_LEN)) {
+		if (val == NULL)
+			return 0;
+		*val_r = xmemdup(val, len);
+		*len_r = len;
+		return 1;
 	}
-	free(got);
-	return 0;
+	if (set_last && journal_key_is(k, JOURNAL_KEY_LAST, 1)) {
+		*val_r = xmemdup(be, 8);
+		*len_r = 8;
+		return 1;
+	}
+	return store_get(old, k->data, k->len, val_r, len_r, error_r);
+}
+
+/* Whether every record of the new file at tmp reads back as it should:
+ * the old file's records, with key set to val (deleted when val is NULL)
+ * and the counter set to be when set_last. Read through a fresh open,
+ * record by record and through the list of keys, since a page write the
+ * library lost shows in one and not always in the other. */
+static int
+journal_verify(const char *path, const char *tmp, const unsigned char *key, const void *val,
+    size_t len, const unsigned char *be, bool set_last, char **error_r)
+{
+	struct store *old = NULL, *check = NULL;
+	struct store_key *keys = NULL, *old_keys = NULL;
+	size_t n = 0, old_n = 0, want_n, i, got_len, want_len;
+	void *got, *want;
+	bool had_key = false, had_last = false;
+	char *error = NULL;
+	int r = -1, g, w;
+
+	if (store_open_flags(path, JOURNAL_FORMAT_VERSION, JOURNAL_READ, NULL, NULL, &old,
+	    &error) == -1 ||
+	    store_open_flags(tmp, JOURNAL_FORMAT_VERSION, JOURNAL_READ, NULL, NULL, &check,
+	    &error) == -1 ||
+	    store_keys(old, "", 0, &old_keys, &old_n, &error) == -1 ||
+	    store_keys(check, "", 0, &keys, &n, &error) == -1)
+		goto out;
+	for (i = 0; i < old_n; i++) {
+		had_key |= journal_key_is(&old_keys[i], key, JOURNAL_KEY_LEN);
+		had_last |= journal_key_is(&old_keys[i], JOURNAL_KEY_LAST, 1);
+	}
+	want_n = old_n - (had_key && val == NULL) + (!had_key && val != NULL) +
+	    (set_last && !had_last);
+	if (n != want_n) {
+		error = xasprintf("%zu records read back where %zu were written", n, want_n);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		got = want = NULL;
+		got_len = want_len = 0;
+		if ((g = store_get(check, keys[i].data, keys[i].len, &got, &got_len,
+		    &error)) == -1 ||
+		    (w = journal_expected(old, &keys[i], key, val, len, be, set_last, &want,
+		    &want_len, &error)) == -1) {
+			free(got);
+			goto out;
+		}
+		if (g != 1 || w != 1 || got_len != want_len ||
+		    memcmp(got, want, got_len) != 0) {
+			free(got);
+			free(want);
+			error = xstrdup("a record did not read back as written");
+			goto out;
+		}
+		free(got);
+		free(want);
+	}
+	r = 0;
+out:
+	if (r == -1) {
+		*error_r = xasprintf("cannot write the journal %s: %s", tmp, error);
+		free(error);
+	}
+	store_keys_free(keys, n);
+	store_keys_free(old_keys, old_n);
+	store_close(&check);
+	store_close(&old);
+	return r;
 }
 
 /* Syncs the directory holding path, so that a rename in it lasts. */
@@ -357,7 +446,7 @@ journal_commit(struct journal *j, uint64_t seq, const void *val, size_t len, uin
 	}
 	store_close(&shadow);
 	/* What the library says it wrote is read back before it counts. */
-	if (journal_verify(tmp, key, val, len, &error) == -1)
+	if (journal_verify(j->path, tmp, key, val, len, be, last != 0, &error) == -1)
 		goto reopen;
 	if (rename(tmp, j->path) == -1) {
 		error = xasprintf("cannot replace the journal %s: %s", j->path, strerror(errno));

@@ -62,6 +62,16 @@ xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+void *
+xmemdup(const void *p, size_t len)
+{
+	void *q = xmalloc(len > 0 ? len : 1);
+
+	if (len > 0)
+		memcpy(q, p, len);
+	return q;
+}
+
 char *
 xstrndup(const char *s, size_t n)
 {

@@ -648,6 +648,33 @@ test_damaged_file(const char *dir)
 	free(path);
 }
 
+/* A copy left by a write that was cut off goes at the next open; the
+ * journal is what it was. */
+static void
+test_leftover_copy(const char *dir)
+{
+	struct journal *j = open_journal(dir);
+	char *path = xstrdup(journal_path(j)), *tmp = xasprintf("%s.new", path);
+	size_t before = journal_count(j);
+	int fd;
+
+	journal_close(&j);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd == -1 || write(fd, "half a copy", 11) != 11)
+		tap_ok(false, "write %s", tmp);
+	if (fd != -1)
+		close(fd);
+	j = open_journal(dir);
+	tap_ok(access(tmp, F_OK) == -1 && errno == ENOENT, "the leftover copy is gone");
+	tap_is_int((long long)journal_count(j), (long long)before, "the journal is as it was");
+	add(j, send_entry());
+	tap_is_int((long long)journal_count(j), (long long)before + 1, "and takes a new entry");
+	tap_ok(access(tmp, F_OK) == -1, "leaving no copy behind");
+	journal_close(&j);
+	free(tmp);
+	free(path);
+}
+
 /* ---- TERN_DEBUG_JOURNAL_ABORT ---- */
 
 /* The child: three adds; it should not live past the second. */
@@ -715,6 +742,7 @@ main(int argc, char **argv)
 	dir = xasprintf("%s/a/journal", tmpdir);
 	test_file(dir);
 	test_damaged_record(dir);
+	test_leftover_copy(dir);
 	test_damaged_file(dir);
 	free(dir);
 	dir = xasprintf("%s/abort", tmpdir);
