@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cmd/cmd-filter.h"
+#include "cmd/cmd-team.h"
 #include "conf/conf.h"
 #include "lib/log.h"
 
@@ -30,6 +31,74 @@ cli_rules_file(const char *path, struct cmd_rules *rules)
 		r = cmd_rules_from_conf(rc, rules);
 	conf_destroy(&rc);
 	return r;
+}
+
+/* Whether the run takes care of team's folder: it is named, or none is
+ * and the team works on this account. */
+static bool
+team_in_run(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct, const struct conf_team *team)
+{
+	const char *folder = conf_team_get(team, "folder");
+	int i;
+
+	if (folder == NULL)
+		return false;
+	if (opts->nargs == 0)
+		return cmd_team_of(conf, acct, folder) == team;
+	for (i = 0; i < opts->nargs; i++)
+		if (cmd_team_of(conf, acct, opts->args[i]) == team)
+			return true;
+	return false;
+}
+
+/* New mail of the run's team folders joins its conversations
+ * (cmd-team.h). */
+static int
+filter_teams(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct, struct cmd_imap *session, struct cmd_apply *ap,
+    unsigned *failures)
+{
+	size_t i;
+	int status = EXIT_OK;
+
+	for (i = 0; i < conf_team_count(conf); i++) {
+		const struct conf_team *team = conf_team_at(conf, i);
+		const char *folder = conf_team_get(team, "folder");
+		struct cmd_team_stats st;
+		char *error = NULL;
+
+		if (!team_in_run(opts, conf, acct, team))
+			continue;
+		memset(&st, 0, sizeof(st));
+		if (cmd_team_arrivals(ap, acct, team, folder, opts->dry_run, &st, &error) != 0) {
+			status = cli_batch_folder_failed(session, folder, error);
+			if (status == EXIT_CONNECT)
+				break;
+			continue;
+		}
+		*failures += st.failures;
+		if (st.opened + st.reopened + st.joined > 0)
+			fprintf(stderr, "%s: team %s: %s%lu new conversation%s opened, %lu "
+			    "reopened, %lu message%s joined their conversation\n", folder,
+			    conf_team_name(team), opts->dry_run ? "would be: " : "", st.opened,
+			    st.opened == 1 ? "" : "s", st.reopened, st.joined,
+			    st.joined == 1 ? "" : "s");
+	}
+	return status;
+}
+
+/* Whether some team works on this account's folders. */
+static bool
+account_has_team(const struct cli_opts *opts, const struct conf *conf,
+    const struct conf_account *acct)
+{
+	size_t i;
+
+	for (i = 0; i < conf_team_count(conf); i++)
+		if (team_in_run(opts, conf, acct, conf_team_at(conf, i)))
+			return true;
+	return false;
 }
 
 int
@@ -52,7 +121,7 @@ cli_filter(const struct cli_opts *opts, struct conf *conf)
 		log_error("no rule was applied: fix the rules first");
 		return EXIT_USAGE;
 	}
-	if (rules.n == 0) {
+	if (rules.n == 0 && !account_has_team(opts, conf, acct)) {
 		log_error("no filter rules: add 'filter QUERY --ACTION...' lines to the "
 		    "mailrc, or name a file with --rules FILE");
 		cmd_rules_free(&rules);
@@ -65,7 +134,7 @@ cli_filter(const struct cli_opts *opts, struct conf *conf)
 	}
 	memset(&stats, 0, sizeof(stats));
 	ap = cmd_apply_create(session, conf, acct, cache, opts->dry_run, stdout);
-	for (f = 0; f < nfolders; f++) {
+	for (f = 0; f < nfolders && rules.n > 0; f++) {
 		char *error = NULL;
 
 		if (cmd_filter_folder(ap, cache, conf_account_name(acct), folders[f], &rules,
@@ -74,6 +143,12 @@ cli_filter(const struct cli_opts *opts, struct conf *conf)
 			if (status == EXIT_CONNECT)
 				break;
 		}
+	}
+	if (status != EXIT_CONNECT) {
+		int t = filter_teams(opts, conf, acct, session, ap, &stats.failures);
+
+		if (t != EXIT_OK)
+			status = t;
 	}
 	if (stats.failures > 0 && status == EXIT_OK)
 		status = EXIT_PARTIAL;

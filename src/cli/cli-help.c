@@ -7,8 +7,6 @@
 #include "cli/cli.h"
 #include "net/net.h"
 
-#define NOT_YET "  [not built yet]"
-
 static const char cli_help_text[] =
 "usage: tern [-F mailrc] [-A account] [-f folder]      interactive client" "\n"
 "       tern --check [--offline]                        validate the mailrc, print warnings\n"
@@ -16,7 +14,7 @@ static const char cli_help_text[] =
 "       tern --list [--json] [--match QUERY] [folder]   print messages, one a line" "\n"
 "       tern --filter [--dry-run] [--rules FILE] [--all] [folder...]  run the filter rules\n"
 "       tern --match QUERY ACTION... [--dry-run] [folder...]  act on every match\n"
-"       tern --team-report [--json] [team]              queues, owners, waiting times" NOT_YET "\n"
+"       tern --team-report [--json] [team]              queues, owners, waiting times\n"
 "       tern --fetch-pop ACCOUNT --into ACCOUNT[:FOLDER] import POP3 mail into IMAP" "\n"
 "       tern --folders [--json]                         folders with total/unread counts" "\n"
 "       tern --render [--json] [FILE]                   show one message file (or stdin)\n"
@@ -33,7 +31,7 @@ static const char cli_help_text[] =
 "  -f FOLDER    the folder to open; with --send, where the message answered\n"
 "               (In-Reply-To) is, to mark it answered (default: INBOX)\n"
 "  --offline    with --check: validate the file only, contact no server, run no command;\n"
-"               with --list: show the cache as it is, and how old it is;\n"
+"               with --list, --team-report: use the cache as it is, and say how old it is;\n"
 "               with --match, --send, --postpone: do not connect; the change goes to\n"
 "               the journal (and the cache at once) and is replayed when connected.\n"
 "               Without it they do the same when the server cannot be reached\n"
@@ -53,7 +51,7 @@ static const char cli_help_text[] =
 "actions for --match:\n"
 "  --add-label L  --remove-label L  --mark-read  --mark-unread  --flag  --unflag\n"
 "  --move FOLDER  --delete (to Trash, never expunged)  --status open|pending|done\n"
-"  --assign WHO|none  --claim (team folders; not built yet)\n"
+"  --assign WHO|none  --claim (team folders: assign to me unless someone holds it)\n"
 "\n"
 "exit status: 0 success; 1 some actions failed; 2 usage or configuration error;\n"
 "3 cannot connect or authenticate. Warnings and errors go to stderr.\n"

@@ -1,6 +1,8 @@
 /* tern --list [--json] [--offline] [--sort KEY] [--reverse] [folder]: a
  * folder's messages, one a line, from the header cache after a resync
- * (or, with --offline, from the cache alone, saying how old it is). */
+ * (or, with --offline, from the cache alone, saying how old it is). In a
+ * team folder each message also shows its conversation's ticket, status
+ * and assignee, and the keywords behind them are not shown as labels. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -10,6 +12,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cmd/cmd-team.h"
 #include "cmd/cmd-action.h"
 #include "cmd/cmd-sync.h"
 #include "cmd/cmd-view.h"
@@ -20,8 +23,11 @@
 #include "lib/xmalloc.h"
 #include "mime/date.h"
 #include "mime/safe-text.h"
+#include "lib/str.h"
+#include "rules/keyword.h"
 #include "rules/match.h"
 #include "rules/plan.h"
+#include "rules/team.h"
 
 #define LIST_FROM_COLS 22
 #define LIST_DEPTH_MAX 8
@@ -75,14 +81,31 @@ list_json_addresses(struct buf *b, const char *key, const char *list)
 	buf_addc(b, ']');
 }
 
-/* Space-separated words as a JSON array (after extra entries). */
+/* Whether a keyword is one of tern's own (status, assignee, tern/...),
+ * which a team folder shows as such and never as a label. */
+static bool
+list_reserved_keyword(const char *kw, size_t len)
+{
+	static const char *const prefixes[] = {
+		KEYWORD_STATUS_PREFIX, KEYWORD_ASSIGN_PREFIX, KEYWORD_TERN_PREFIX,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (len >= strlen(prefixes[i]) && str_ncaseeq(kw, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* Space-separated words as a JSON array (after extra entries); with
+ * team, without the reserved keywords. */
 static void
-list_json_words(struct buf *b, const char *words, bool first)
+list_json_words(struct buf *b, const char *words, bool first, bool team)
 {
 	while (*words != '\0') {
 		size_t len = strcspn(words, " ");
 
-		if (len > 0) {
+		if (len > 0 && !(team && list_reserved_keyword(words, len))) {
 			if (!first)
 				buf_addc(b, ',');
 			json_add_string(b, words, len);
@@ -94,9 +117,22 @@ list_json_words(struct buf *b, const char *words, bool first)
 	}
 }
 
+/* The team keys of a message in a team folder: its conversation's. */
+static void
+list_json_team(struct buf *b, const struct team_convo *c)
+{
+	buf_addstr(b, ",\"status\":");
+	json_add_cstring(b, team_status_name(c->status));
+	buf_addstr(b, ",\"assign\":");
+	json_add_cstring(b, c->assign);
+	buf_addstr(b, ",\"ticket\":");
+	json_add_cstring(b, c->ticket[0] != '\0' ? c->ticket : NULL);
+}
+
+/* convo is the message's conversation in a team folder, else NULL. */
 static void
 list_json(struct buf *b, const char *folder, const struct index *idx,
-    const struct index_msg *m, size_t thread)
+    const struct index_msg *m, size_t thread, const struct team_convo *convo)
 {
 	char date[DATE_ISO_SIZE];
 	bool first = true;
@@ -119,7 +155,7 @@ list_json(struct buf *b, const char *folder, const struct index *idx,
 	json_add_cstring(b, index_msg_str(idx, m, INDEX_STR_IN_REPLY_TO)[0] != '\0' ?
 	    index_msg_str(idx, m, INDEX_STR_IN_REPLY_TO) : NULL);
 	buf_addstr(b, ",\"references\":[");
-	list_json_words(b, index_msg_str(idx, m, INDEX_STR_REFERENCES), true);
+	list_json_words(b, index_msg_str(idx, m, INDEX_STR_REFERENCES), true, false);
 	/* The attachments are known only once the message is read; the
 	 * index knows only whether it has some. */
 	buf_addstr(b, "],\"attachments\":null,\"folder\":");
@@ -145,13 +181,52 @@ list_json(struct buf *b, const char *folder, const struct index *idx,
 		json_add_cstring(b, index_flag_names[i].name);
 		first = false;
 	}
-	list_json_words(b, index_msg_str(idx, m, INDEX_STR_KEYWORDS), first);
-	buf_printf(b, "],\"size\":%" PRIu32 ",\"thread\":%zu}\n", m->size, thread);
+	list_json_words(b, index_msg_str(idx, m, INDEX_STR_KEYWORDS), first, convo != NULL);
+	buf_printf(b, "],\"size\":%" PRIu32 ",\"thread\":%zu", m->size, thread);
+	if (convo != NULL)
+		list_json_team(b, convo);
+	buf_addstr(b, "}\n");
 }
 
+/* A team folder's line ends in its labels (without the reserved
+ * keywords), then "ticket:T status:S assign:NAME", spelled as queries
+ * are (ticket and assign left out when there is none). */
+static void
+list_text_team(struct buf *b, struct buf *cell, const char *kw, const struct team_convo *c)
+{
+	bool first = true;
+
+	buf_reset(cell);
+	while (*kw != '\0') {
+		size_t len = strcspn(kw, " ");
+
+		if (len > 0 && !list_reserved_keyword(kw, len)) {
+			if (!first)
+				buf_addc(cell, ' ');
+			(void)safe_text_append(cell, kw, len, SAFE_TEXT_HEADER);
+			first = false;
+		}
+		kw += len;
+		while (*kw == ' ')
+			kw++;
+	}
+	if (!first)
+		buf_printf(b, "  [%s]", buf_ptr(cell));
+	buf_addstr(b, "  ");
+	if (c->ticket[0] != '\0')
+		buf_printf(b, "ticket:%s ", c->ticket);
+	buf_printf(b, "status:%s", team_status_name(c->status));
+	if (c->assign != NULL) {
+		buf_reset(cell);
+		(void)safe_text_append(cell, c->assign, strlen(c->assign), SAFE_TEXT_HEADER);
+		buf_printf(b, " assign:%s", buf_ptr(cell));
+	}
+}
+
+/* convo is the message's conversation in a team folder, else NULL. */
 static void
 list_text(struct buf *b, const char *date_format, const struct index *idx,
-    const struct index_msg *m, unsigned depth, bool threaded)
+    const struct index_msg *m, unsigned depth, bool threaded, const struct team_convo *convo)
 {
 	struct buf cell;
 	const char *from, *kw;
@@ -188,7 +263,9 @@ list_text(struct buf *b, const char *date_format, const struct index *idx,
 	    strlen(index_msg_str(idx, m, INDEX_STR_SUBJECT)), SAFE_TEXT_HEADER);
 	buf_add(b, buf_ptr(&cell), buf_len(&cell));
 	kw = index_msg_str(idx, m, INDEX_STR_KEYWORDS);
-	if (kw[0] != '\0') {
+	if (convo != NULL) {
+		list_text_team(b, &cell, kw, convo);
+	} else if (kw[0] != '\0') {
 		buf_reset(&cell);
 		(void)safe_text_append(&cell, kw, strlen(kw), SAFE_TEXT_HEADER);
 		buf_printf(b, "  [%s]", buf_ptr(&cell));
@@ -215,8 +292,9 @@ list_age(int64_t then, char *out, size_t size)
 
 static int
 list_print(const struct cli_opts *opts, const struct conf *conf, const char *folder,
-    const struct index *idx, const bool *show)
+    const struct index *idx, const bool *show, bool team)
 {
+	struct team_convos *convos = team ? team_convos_build(idx) : NULL;
 	const char *fmt = conf_get(conf, "date-format");
 	const char *sort_name = opts->sort != NULL ? opts->sort : conf_get(conf, "sort");
 	bool reverse = opts->reverse;
@@ -231,6 +309,7 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 		sort = CMD_SORT_DATE;	/* the mailrc's value was checked when loaded */
 	if (cmd_view_build(idx, sort, reverse, opts->json, &view) != 0) {
 		log_error("folder %s has too many messages to thread", folder);
+		team_convos_free(&convos);
 		return EXIT_PARTIAL;
 	}
 	buf_init(&b, 1024 * 1024);
@@ -245,10 +324,12 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 		}
 
 		if (opts->json)
-			list_json(&b, folder, idx, m, view.thread[pos]);
+			list_json(&b, folder, idx, m, view.thread[pos],
+			    convos != NULL ? team_convos_of(convos, pos) : NULL);
 		else
 			list_text(&b, fmt != NULL ? fmt : "%Y-%m-%d %H:%M", idx, m,
-			    view.depth[pos], sort == CMD_SORT_THREAD);
+			    view.depth[pos], sort == CMD_SORT_THREAD,
+			    convos != NULL ? team_convos_of(convos, pos) : NULL);
 		if (buf_len(&b) > 512 * 1024 || i + 1 == view.n) {
 			fwrite(buf_ptr(&b), 1, buf_len(&b), stdout);
 			buf_reset(&b);
@@ -256,6 +337,7 @@ list_print(const struct cli_opts *opts, const struct conf *conf, const char *fol
 	}
 	buf_free(&b);
 	cmd_view_free(&view);
+	team_convos_free(&convos);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_error("cannot write the list: output error");
 		return EXIT_PARTIAL;
@@ -346,13 +428,9 @@ cli_query_free(struct cli_query *lq)
 }
 
 int
-cli_list(const struct cli_opts *opts, struct conf *conf)
+cli_list_index(const struct conf *conf, const struct conf_account *acct, const char *name,
+    bool offline, struct cli_query *lq, struct index **idx_r)
 {
-	struct cli_query lq;
-	bool *show = NULL;
-	const struct conf_account *acct = cli_account(opts, conf);
-	const char *name = opts->nargs > 0 ? opts->args[0] : "INBOX";
-	enum cmd_sort sort;
 	struct sync_stats stats;
 	struct cmd_imap *session;
 	struct cache *cache;
@@ -360,29 +438,7 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 	char *folder, *error;
 	int status = EXIT_OK;
 
-	memset(&lq, 0, sizeof(lq));
-	if (acct == NULL)
-		return EXIT_USAGE;
-	if (opts->query != NULL) {
-		enum plan_where where = opts->offline ? PLAN_OFFLINE : PLAN_CACHE;
-
-		if (opts->search_on != NULL && strcmp(opts->search_on, "server") == 0)
-			where = PLAN_SERVER;
-		if ((lq.q = cli_query_parse(opts->query)) == NULL)
-			return EXIT_USAGE;
-		if (cli_query_plan(&lq, where) != 0) {
-			cli_query_free(&lq);
-			return EXIT_USAGE;
-		}
-	}
-	if (opts->nargs > 1) {
-		log_error("--list takes one folder (see tern --help)");
-		return EXIT_USAGE;
-	}
-	if (opts->sort != NULL && cmd_sort_parse(opts->sort, &sort) != 0) {
-		log_error("--sort %s: not one of date, thread, from, subject, size", opts->sort);
-		return EXIT_USAGE;
-	}
+	*idx_r = NULL;
 	if ((folder = cmd_folder_wire_name(name, '/')) == NULL) {
 		log_error("folder name '%s' is not valid UTF-8", name);
 		return EXIT_USAGE;
@@ -401,10 +457,10 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 		/* POP3: one mailbox, refreshed with TOP; offline as below. */
 		if ((status = cli_pop3_folder(acct, name)) != EXIT_OK)
 			goto out;
-		if (!opts->offline &&
+		if (!offline &&
 		    (status = cli_pop3_refresh(conf, acct, cache, &idx, &stats)) != EXIT_OK)
 			index_destroy(&idx);
-	} else if (!opts->offline) {
+	} else if (!offline) {
 		status = cli_session(conf, acct, &session);
 		if (status == EXIT_OK) {
 			/* Now that the server can say its hierarchy delimiter. */
@@ -416,8 +472,8 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 				    error);
 				free(error);
 				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
-			} else if (lq.plan != NULL && cli_query_search(&lq, session, conf,
-			    acct) != 0) {
+			} else if (lq != NULL && lq->plan != NULL && cli_query_search(lq, session,
+			    conf, acct) != 0) {
 				status = cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
 				index_destroy(&idx);
 			}
@@ -441,29 +497,75 @@ cli_list(const struct cli_opts *opts, struct conf *conf)
 			log_error("folder %s is not in the cache yet: run tern --sync %s", name, name);
 			if (status == EXIT_OK)
 				status = EXIT_PARTIAL;
+			index_destroy(&idx);
 			goto out;
 		}
 		list_age(index_state(idx)->synced_at, age, sizeof(age));
 		log_warn("%s: from the cache, synced %s", name, age);
-		if (lq.q != NULL && !lq.searched && (cli_query_plan(&lq, PLAN_OFFLINE) != 0 ||
-		    cli_query_search(&lq, NULL, conf, acct) != 0)) {
+		if (lq != NULL && lq->q != NULL && !lq->searched &&
+		    (cli_query_plan(lq, PLAN_OFFLINE) != 0 ||
+		    cli_query_search(lq, NULL, conf, acct) != 0)) {
 			status = EXIT_USAGE;
+			index_destroy(&idx);
 			goto out;
 		}
 	}
-	if (lq.q != NULL)
-		show = cli_query_show(&lq, idx);
-	{
-		int r = list_print(opts, conf, name, idx, show);
+	*idx_r = idx;
+out:
+	cache_close(&cache);
+	free(folder);
+	return status;
+}
 
+int
+cli_list(const struct cli_opts *opts, struct conf *conf)
+{
+	struct cli_query lq;
+	bool *show = NULL;
+	const struct conf_account *acct = cli_account(opts, conf);
+	const char *name = opts->nargs > 0 ? opts->args[0] : "INBOX";
+	enum cmd_sort sort;
+	struct index *idx = NULL;
+	int status;
+
+	memset(&lq, 0, sizeof(lq));
+	if (acct == NULL)
+		return EXIT_USAGE;
+	if (opts->query != NULL) {
+		enum plan_where where = opts->offline ? PLAN_OFFLINE : PLAN_CACHE;
+
+		if (opts->search_on != NULL && strcmp(opts->search_on, "server") == 0)
+			where = PLAN_SERVER;
+		if ((lq.q = cli_query_parse(opts->query)) == NULL)
+			return EXIT_USAGE;
+		if (cli_query_plan(&lq, where) != 0) {
+			cli_query_free(&lq);
+			return EXIT_USAGE;
+		}
+	}
+	if (opts->nargs > 1) {
+		log_error("--list takes one folder (see tern --help)");
+		cli_query_free(&lq);
+		return EXIT_USAGE;
+	}
+	if (opts->sort != NULL && cmd_sort_parse(opts->sort, &sort) != 0) {
+		log_error("--sort %s: not one of date, thread, from, subject, size", opts->sort);
+		cli_query_free(&lq);
+		return EXIT_USAGE;
+	}
+	status = cli_list_index(conf, acct, name, opts->offline, &lq, &idx);
+	if (idx != NULL) {
+		int r;
+
+		if (lq.q != NULL)
+			show = cli_query_show(&lq, idx);
+		r = list_print(opts, conf, name, idx, show,
+		    cmd_team_of(conf, acct, name) != NULL);
 		if (status == EXIT_OK)
 			status = r;
 	}
-out:
 	free(show);
 	cli_query_free(&lq);
 	index_destroy(&idx);
-	cache_close(&cache);
-	free(folder);
 	return status;
 }

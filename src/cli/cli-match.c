@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cmd/cmd-action.h"
 #include "cmd/cmd-sync.h"
+#include "cmd/cmd-team.h"
 #include "conf/conf.h"
 #include "lib/log.h"
 #include "net/conn.h"
@@ -107,6 +108,74 @@ cli_batch_folder_failed(struct cmd_imap *session, const char *folder, char *erro
 	return cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
 }
 
+/* Which actions a step of a team folder's run takes. */
+enum team_step { STEP_FLAGS, STEP_MOVES };
+
+/* Applies the actions of a that step takes (never the team ones) to
+ * uids; results land at their places in a. */
+static int
+apply_step(struct cmd_apply *ap, const char *folder, const struct cmd_actions *a,
+    enum team_step step, const struct sync_uids *uids, struct cmd_apply_result *results,
+    char **error_r)
+{
+	struct cmd_actions sub;
+	struct cmd_apply_result got[CMD_ACTIONS_MAX];
+	size_t where[CMD_ACTIONS_MAX], i;
+	int r;
+
+	memset(&sub, 0, sizeof(sub));
+	for (i = 0; i < a->n; i++) {
+		enum cmd_action_kind k = a->v[i].def->kind;
+		bool moves = k == CMD_ACTION_MOVE || k == CMD_ACTION_DELETE;
+
+		if (cmd_team_action(&a->v[i]) || moves != (step == STEP_MOVES))
+			continue;
+		where[sub.n] = i;
+		sub.v[sub.n++] = a->v[i];	/* borrowed: not freed */
+	}
+	if (sub.n == 0)
+		return 0;
+	r = cmd_apply_actions(ap, folder, &sub, uids, false, got, error_r);
+	for (i = 0; i < sub.n; i++)
+		results[where[i]] = got[i];
+	return r;
+}
+
+/* A team folder: the rights first, then flags, the team's per
+ * conversation changes, and the move last (as cmd_apply_actions orders
+ * them). 0, EXIT_PARTIAL when refused (said), -1 when the connection
+ * was lost (*error_r). */
+static int
+match_team(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
+    struct query_node *q, const struct cmd_actions *a, bool dry_run,
+    struct cmd_apply_result *results, char **error_r)
+{
+	struct sync_uids uids;
+	bool refused = false;
+	char *why = NULL;
+	int r;
+
+	memset(results, 0, sizeof(*results) * a->n);
+	if (cmd_team_check(team, a, &why) != 0) {
+		log_error("%s", why);
+		free(why);
+		return EXIT_USAGE;
+	}
+	if (cmd_team_rights(ap, folder, a, &refused, error_r) != 0)
+		return -1;
+	if (refused)
+		return EXIT_PARTIAL;
+	if (cmd_apply_find(ap, folder, q, NULL, &uids, error_r) != 0)
+		return -1;
+	r = apply_step(ap, folder, a, STEP_FLAGS, &uids, results, error_r);
+	if (r == 0)
+		r = cmd_team_apply(ap, team, folder, a, &uids, dry_run, results, error_r);
+	if (r == 0)
+		r = apply_step(ap, folder, a, STEP_MOVES, &uids, results, error_r);
+	sync_uids_free(&uids);
+	return r;
+}
+
 int
 cli_match(const struct cli_opts *opts, struct conf *conf)
 {
@@ -144,10 +213,28 @@ cli_match(const struct cli_opts *opts, struct conf *conf)
 		goto out;
 	ap = cmd_apply_create(session, conf, acct, cache, opts->dry_run, stdout);
 	for (f = 0; f < nfolders; f++) {
+		const struct conf_team *team = cmd_team_of(conf, acct, folders[f]);
 		struct sync_uids uids;
 		char *error = NULL;
 		size_t i;
 
+		if (team != NULL) {
+			int r = match_team(ap, team, folders[f], q, &actions, opts->dry_run,
+			    results, &error);
+
+			if (r == -1) {
+				status = cli_batch_folder_failed(session, folders[f], error);
+				if (status == EXIT_CONNECT)
+					break;
+				continue;
+			}
+			if (r != 0 && status != EXIT_USAGE)
+				status = r;
+			for (i = 0; i < actions.n; i++)
+				if (results[i].failed && status == EXIT_OK)
+					status = EXIT_PARTIAL;
+			continue;
+		}
 		if (cmd_apply_find(ap, folders[f], q, NULL, &uids, &error) != 0 ||
 		    cmd_apply_actions(ap, folders[f], &actions, &uids, false, results,
 		    &error) != 0) {

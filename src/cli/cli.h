@@ -121,6 +121,18 @@ int cli_pop3_refresh(const struct conf *conf, const struct conf_account *acct,
 /* cli-sync.c, cli-list.c */
 int cli_sync(const struct cli_opts *opts, struct conf *conf);
 int cli_list(const struct cli_opts *opts, struct conf *conf);
+/* cli-list.c: folder name (as the user writes it) of acct as --list shows
+ * it: synced into the cache on a new session (lq's server searches run
+ * meanwhile; lq may be NULL), or, offline or when the server cannot be
+ * reached, the cache alone after a warning saying how old it is. Returns
+ * the exit status after printing any problem; *idx_r is the index to show
+ * (the caller destroys it), set when the status is EXIT_OK, and also with
+ * EXIT_CONNECT when the cache could stand in; NULL otherwise. */
+int cli_list_index(const struct conf *conf, const struct conf_account *acct, const char *name,
+    bool offline, struct cli_query *lq, struct index **idx_r);
+
+/* cli-team.c: --team-report [--json] [TEAM]. */
+int cli_team_report(const struct cli_opts *opts, struct conf *conf);
 
 /* cli-match.c: --match QUERY ACTION...; cli-filter.c: --filter. */
 int cli_match(const struct cli_opts *opts, struct conf *conf);

@@ -191,8 +191,9 @@ cli_parse(int argc, char **argv, struct cli_opts *opts)
 	}
 	if (opts->offline && opts->mode != CLI_MODE_CHECK && opts->mode != CLI_MODE_LIST &&
 	    opts->mode != CLI_MODE_MATCH && opts->mode != CLI_MODE_SEND &&
-	    opts->mode != CLI_MODE_POSTPONE) {
-		log_error("--offline goes with --check, --list, --match, --send or --postpone");
+	    opts->mode != CLI_MODE_POSTPONE && opts->mode != CLI_MODE_TEAM_REPORT) {
+		log_error("--offline goes with --check, --list, --match, --send, --postpone "
+		    "or --team-report");
 		return -1;
 	}
 	if (opts->nargs > 0 && (opts->mode == CLI_MODE_INTERACTIVE ||
@@ -270,6 +271,9 @@ main(int argc, char **argv)
 		break;
 	case CLI_MODE_FETCH_POP:
 		status = cli_fetch_pop(&opts, conf);
+		break;
+	case CLI_MODE_TEAM_REPORT:
+		status = cli_team_report(&opts, conf);
 		break;
 	case CLI_MODE_INTERACTIVE: {
 		const struct conf_account *acct = cli_account(&opts, conf);

@@ -185,10 +185,6 @@ cmd_actions_check(const struct cmd_actions *a, char **error_r)
 			}
 			free(kw);
 			break;
-		case CMD_ACTION_CLAIM:
-			*error_r = xstrdup("--claim works on team folders, which this "
-			    "version does not have yet (use --assign NAME)");
-			return -1;
 		default:
 			break;
 		}
@@ -247,6 +243,8 @@ struct cmd_apply {
 	char *failure;
 	bool trycreate;
 	bool bad_answer;		/* a SEARCH answer did not read */
+	bool modified;			/* OK [MODIFIED ...]: UNCHANGEDSINCE failed */
+	char *rights;			/* what MYRIGHTS said */
 };
 
 static void
@@ -326,6 +324,7 @@ ap_fetch(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
 		memset(&in, 0, sizeof(in));
 		in.uid = f.uid;
 		in.flags = f.flags;
+		in.modseq = f.modseq;
 		in.date = INDEX_NO_DATE;
 		in.str[INDEX_STR_KEYWORDS] = f.keywords;
 		index_put(ap->fetched, &in);
@@ -391,6 +390,7 @@ cmd_apply_destroy(struct cmd_apply **app)
 	free(ap->trash);
 	free(ap->selected);
 	free(ap->failure);
+	free(ap->rights);
 	free(ap);
 	*app = NULL;
 }
@@ -401,6 +401,8 @@ ap_done(void *ctx, enum imap_result result, const struct imap_response *tagged)
 	struct cmd_apply *ap = ctx;
 
 	ap->result = result;
+	ap->modified = result == IMAP_RESULT_OK && tagged != NULL && tagged->code != NULL &&
+	    tagged->code_count > 0 && imap_arg_atom_equals(&tagged->code[0], "MODIFIED");
 	free(ap->failure);
 	ap->failure = result == IMAP_RESULT_OK ? NULL : imap_result_text(result, tagged);
 }
@@ -905,6 +907,9 @@ ap_fetch_flags(struct cmd_apply *ap, const struct sync_uids *uids, struct index 
 
 	memset(&fp, 0, sizeof(fp));
 	fp.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS;
+	/* What a conditional store (cmd_apply_store) needs. */
+	if (imap_client_has(cmd_imap_client(ap->session), IMAP_CAP_CONDSTORE))
+		fp.items |= IMAP_FETCH_MODSEQ;
 	/* The folder may have been opened before this ap existed. */
 	ap_set_handlers(ap);
 	ap->fetched = index_create();
@@ -1002,6 +1007,13 @@ ap_flag_action(struct cmd_apply *ap, const char *shown, const struct cmd_action 
 	bool lost = false;
 	size_t i;
 
+	if (a->def->kind == CMD_ACTION_CLAIM) {
+		log_error("%s: --claim works on team folders only (a team block with "
+		    "folder=%s in the mailrc); nothing was claimed", shown, shown);
+		res->failed = true;
+		free(what);
+		return 0;
+	}
 	action_change(ap, a, &c);
 	sync_uids_init(&todo);
 	for (i = 0; i < uids->n; i++) {
@@ -1386,4 +1398,126 @@ cmd_apply_find_message_id(struct cmd_apply *ap, const char *message_id,
     struct sync_uids *uids, char **error_r)
 {
 	return cmd_apply_find_copy(ap, message_id, 0, NULL, uids, error_r);
+}
+
+int
+cmd_apply_held_index(struct cmd_apply *ap, const char *folder, const struct index **idx_r,
+    char **error_r)
+{
+	char *wire = ap_wire_name(ap, folder);
+	int r;
+
+	*idx_r = NULL;
+	if (wire == NULL) {
+		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
+		return -1;
+	}
+	r = ap_load_index(ap, wire, error_r) == 0 && ap_select(ap, wire, error_r) == 0 ? 0 : -1;
+	free(wire);
+	if (r == 0)
+		*idx_r = ap->idx;
+	return r;
+}
+
+void
+cmd_apply_held_change(struct cmd_apply *ap, const struct sync_uids *uids,
+    const char *const *add, const char *const *remove)
+{
+	struct change c;
+	size_t i;
+
+	if (ap->idx == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	for (i = 0; add != NULL && add[i] != NULL; i++)
+		change_add(&c, true, add[i]);
+	for (i = 0; remove != NULL && remove[i] != NULL; i++)
+		change_add(&c, false, remove[i]);
+	for (i = 0; i < uids->n; i++)
+		change_apply_index(&c, ap->idx, uids->v[i]);
+	change_free(&c);
+}
+
+int
+cmd_apply_store(struct cmd_apply *ap, const struct sync_uids *uids, bool add,
+    const char *const *flags, uint64_t unchangedsince, bool *modified_r, char **why_r,
+    char **error_r)
+{
+	struct imap_cmd_callbacks cb = { ap_done, NULL, ap };
+	size_t pos = 0;
+	char *chunk;
+
+	*modified_r = false;
+	*why_r = NULL;
+	while ((chunk = sync_uids_format(uids, &pos, APPLY_SET_MAX)) != NULL) {
+		int q;
+
+		ap->result = IMAP_RESULT_LOST;
+		ap->modified = false;
+		q = imap_cmd_uid_store(cmd_imap_client(ap->session), chunk,
+		    add ? IMAP_STORE_ADD : IMAP_STORE_REMOVE, flags, unchangedsince, &cb);
+		free(chunk);
+		if (q != 0) {
+			*why_r = xstrdup("tern could not write the command (a bug)");
+			return 0;
+		}
+		if (ap_wait(ap, error_r) != 0)
+			return -1;
+		if (ap->result != IMAP_RESULT_OK) {
+			*why_r = xstrdup(ap->failure);
+			return 0;
+		}
+		*modified_r = *modified_r || ap->modified;
+	}
+	return 0;
+}
+
+/* "* MYRIGHTS mailbox rights". */
+static void
+ap_rights_data(void *ctx, const struct imap_response *r)
+{
+	struct cmd_apply *ap = ctx;
+	const char *rights;
+	size_t len;
+
+	if (r->count == 3 && imap_arg_get_astring(&r->args[2], &rights, &len)) {
+		free(ap->rights);
+		ap->rights = xstrndup(rights, len);
+	}
+}
+
+int
+cmd_apply_myrights(struct cmd_apply *ap, const char *folder, char **rights_r,
+    char **error_r)
+{
+	struct imap_cmd_callbacks cb = { ap_done, ap_rights_data, ap };
+	char *wire = ap_wire_name(ap, folder);
+
+	*rights_r = NULL;
+	if (wire == NULL) {
+		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
+		return -1;
+	}
+	/* Without ACL the server has no rights to tell. */
+	if (!imap_client_has(cmd_imap_client(ap->session), IMAP_CAP_ACL)) {
+		free(wire);
+		return 0;
+	}
+	free(ap->rights);
+	ap->rights = NULL;
+	ap_set_handlers(ap);
+	ap->result = IMAP_RESULT_LOST;
+	if (imap_cmd_myrights(cmd_imap_client(ap->session), wire, &cb) != 0) {
+		free(wire);
+		*error_r = xstrdup("the folder name cannot be sent");
+		return -1;
+	}
+	free(wire);
+	if (ap_wait(ap, error_r) != 0)
+		return -1;
+	if (ap->result == IMAP_RESULT_OK && ap->rights != NULL) {
+		*rights_r = ap->rights;
+		ap->rights = NULL;
+	}
+	return 0;
 }

@@ -167,4 +167,28 @@ void cmd_apply_set_silent(struct cmd_apply *ap, bool silent);
 void cmd_apply_local(struct cmd_apply *ap, const struct cmd_actions *a, struct index *idx,
     const struct sync_uids *uids);
 
+
+/* ---- for team folders (cmd-team.h) ---- */
+
+/* The folder's index as the cache holds it, synced now, our changes
+ * applied as they are made; the folder is left open read-write. Valid
+ * until ap moves to another folder or is destroyed. */
+int cmd_apply_held_index(struct cmd_apply *ap, const char *folder, const struct index **idx_r,
+    char **error_r);
+/* Records in the held index a change the caller made on the server. */
+void cmd_apply_held_change(struct cmd_apply *ap, const struct sync_uids *uids,
+    const char *const *add, const char *const *remove);
+/* UID STORE +FLAGS or -FLAGS (NULL-terminated flags) on uids of the open
+ * folder, with UNCHANGEDSINCE when unchangedsince is not 0; *modified_r
+ * says whether the server refused some of it as changed meanwhile
+ * (MODIFIED). A NO gives *why_r (free() it); -1 only when the connection
+ * was lost. */
+int cmd_apply_store(struct cmd_apply *ap, const struct sync_uids *uids, bool add,
+    const char *const *flags, uint64_t unchangedsince, bool *modified_r, char **why_r,
+    char **error_r);
+/* MYRIGHTS of folder (RFC 4314) into *rights_r (free() it; NULL when the
+ * server would not say). */
+int cmd_apply_myrights(struct cmd_apply *ap, const char *folder, char **rights_r,
+    char **error_r);
+
 #endif

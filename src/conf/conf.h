@@ -171,6 +171,9 @@ unsigned conf_team_line(const struct conf_team *team);
 const char *conf_team_file(const struct conf_team *team);
 /* Team settings never fall back to top-level values. */
 const char *conf_team_get(const struct conf_team *team, const char *name);
+/* Whether name is one of members= (true when members= is not set:
+ * anyone may be). */
+bool conf_team_is_member(const struct conf_team *team, const char *name);
 /* The line where that value was set, 0 when unset. */
 unsigned conf_team_setting_line(const struct conf_team *team, const char *name);
 

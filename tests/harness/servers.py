@@ -47,9 +47,10 @@ sourced) are DIR, HOST, IMAP_PORT, IMAPS_PORT, POP3_PORT, POP3S_PORT,
 SMTP_PORT, CA_FILE, DOVECOT_CONF, DOVECOT_LOG and SINK_DIR.  Ports are chosen
 once and remembered in DIR/env; re-running "up" keeps them.
 
-Users (passwd-file): alice/alice-pw, bob/bob-pw, support/support-pw.
-support's INBOX is shared: alice has all rights, bob lookup/read/write flags;
-they see it as "Shared/support/INBOX".
+Users (passwd-file): alice/alice-pw, bob/bob-pw, carol/carol-pw,
+support/support-pw.  support's INBOX is shared: alice has all rights, bob
+lookup/read/write flags, carol lookup/read only; they see it as
+"Shared/support/INBOX".
 
 Layout of DIR: dovecot.conf, passwd, users.json, ssl/ (ca.pem = CA_FILE,
 cert.pem, key.pem), run/ (Dovecot base_dir), home/USER/ (mdbox mail),
@@ -87,9 +88,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOST = "127.0.0.1"
-DEFAULT_USERS = {"alice": "alice-pw", "bob": "bob-pw", "support": "support-pw"}
+DEFAULT_USERS = {"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw",
+                 "support": "support-pw"}
 # Rights on support's INBOX, in IMAP ACL letters (RFC 4314).
-SHARED_INBOX_RIGHTS = {"alice": "lrwstipekxa", "bob": "lrws"}
+# carol is a read-only member: she sees the team's queues but may change
+# nothing (no keywords, no \Seen).
+SHARED_INBOX_RIGHTS = {"alice": "lrwstipekxa", "bob": "lrws", "carol": "lr"}
 SHARED_OWNER = "support"
 MAIL_SYSTEM_USER = "ternmail"
 SPECIAL_USE = (("Sent", r"\Sent"), ("Drafts", r"\Drafts"), ("Trash", r"\Trash"),

@@ -35,7 +35,7 @@ class TestHelpVersion(TernTestCase):
         r = self.tern("--help")
         lines = {l.split()[1] if l.startswith("       tern") else "": l
                  for l in r.out.splitlines()}
-        self.assertIn("not built yet", lines["--team-report"])
+        self.assertNotIn("not built yet", lines["--team-report"])
         self.assertNotIn("not built yet", lines["--filter"])
         self.assertNotIn("not built yet", lines["--match"])
         self.assertNotIn("not built yet", lines["--sync"])
@@ -110,9 +110,10 @@ class TestUsage(TernTestCase):
 
     def test_commands_not_built_say_so(self):
         rc = self.mailrc(GOOD)
+        # A mailrc without a team block: nothing to report on.
         r = self.tern("-F", rc, "--team-report")
         self.assertStatus(r, 2)
-        self.assertIn("not built yet", r.err)
+        self.assertIn("no team defined", r.err)
         # The interactive client exists, but never draws on a pipe.
         r = self.tern("-F", rc)
         self.assertStatus(r, 2)

@@ -1,0 +1,765 @@
+/* Team folders: changes per conversation, decided on the server
+ * (cmd-team.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd-team.h"
+#include "lib/log.h"
+#include "lib/str.h"
+#include "lib/xmalloc.h"
+#include "mime/rfc5322.h"
+#include "mime/safe-text.h"
+#include "rules/keyword.h"
+#include "rules/team.h"
+
+/* How often a conditional store that met another change is tried again
+ * before the conversation is reported as too busy. */
+#define TEAM_TRIES 5
+
+const struct conf_team *
+cmd_team_of(const struct conf *conf, const struct conf_account *acct, const char *folder)
+{
+	size_t i;
+
+	for (i = 0; i < conf_team_count(conf); i++) {
+		const struct conf_team *t = conf_team_at(conf, i);
+		const char *account = conf_team_get(t, "account"),
+		    *f = conf_team_get(t, "folder");
+
+		if (account == NULL || f == NULL || strcmp(account, conf_account_name(acct)) != 0)
+			continue;
+		if (strcmp(f, folder) == 0 ||
+		    (str_caseeq(f, "INBOX") && str_caseeq(folder, "INBOX")))
+			return t;
+	}
+	return NULL;
+}
+
+bool
+cmd_team_action(const struct cmd_action *a)
+{
+	switch (a->def->kind) {
+	case CMD_ACTION_STATUS:
+	case CMD_ACTION_ASSIGN:
+	case CMD_ACTION_CLAIM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+cmd_team_check(const struct conf_team *team, const struct cmd_actions *a, char **error_r)
+{
+	const char *me = conf_team_get(team, "me"), *members = conf_team_get(team, "members");
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct cmd_action *x = &a->v[i];
+
+		if (x->def->kind == CMD_ACTION_CLAIM && (me == NULL || me[0] == '\0')) {
+			*error_r = xasprintf("--claim: team '%s' has no me= (which of the "
+			    "members you are), %s:%u", conf_team_name(team),
+			    conf_team_file(team), conf_team_line(team));
+			return -1;
+		}
+		if (x->def->kind == CMD_ACTION_ASSIGN && strcmp(x->arg, "none") != 0 &&
+		    !conf_team_is_member(team, x->arg)) {
+			*error_r = xasprintf("--assign %s: not a member of team '%s' (members: "
+			    "%s)", x->arg, conf_team_name(team), members);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The right (RFC 4314) an action needs on the folder it changes. */
+static char
+action_right(const struct cmd_action *a)
+{
+	switch (a->def->kind) {
+	case CMD_ACTION_MARK_READ:
+	case CMD_ACTION_MARK_UNREAD:
+		return 's';
+	case CMD_ACTION_MOVE:
+	case CMD_ACTION_DELETE:
+		return 'e';
+	default:
+		return 'w';
+	}
+}
+
+int
+cmd_team_rights(struct cmd_apply *ap, const char *folder, const struct cmd_actions *a,
+    bool *refused_r, char **error_r)
+{
+	char *rights = NULL, *shown, *what;
+	size_t i;
+
+	*refused_r = false;
+	if (cmd_apply_myrights(ap, folder, &rights, error_r) != 0)
+		return -1;
+	if (rights == NULL)
+		return 0;
+	shown = safe_text_line(folder, strlen(folder), 200);
+	for (i = 0; i < a->n; i++) {
+		char need = action_right(&a->v[i]);
+
+		if (strchr(rights, need) != NULL &&
+		    (need != 'e' || strchr(rights, 't') != NULL))
+			continue;
+		what = cmd_action_text(&a->v[i]);
+		log_error("%s: you may not %s here: your rights on this folder are '%s' "
+		    "(it needs '%s'); nothing was changed", shown, what, rights,
+		    need == 'e' ? "te" : need == 's' ? "s" : "w");
+		free(what);
+		*refused_r = true;
+		break;
+	}
+	free(shown);
+	free(rights);
+	return 0;
+}
+
+/* ---- one conversation ---- */
+
+/* What the conversation is now, read from the server. */
+struct convo_now {
+	struct index *flags;		/* the messages still there, flags, MODSEQ */
+	char *assign;			/* NULL: nobody */
+	enum team_status status;
+	bool status_set;
+};
+
+static void
+now_free(struct convo_now *n)
+{
+	index_destroy(&n->flags);
+	free(n->assign);
+	memset(n, 0, sizeof(*n));
+}
+
+static int
+now_read(struct cmd_apply *ap, const char *folder, const struct sync_uids *uids,
+    struct convo_now *n, char **error_r)
+{
+	size_t i;
+
+	memset(n, 0, sizeof(*n));
+	if (cmd_apply_fetch_flags(ap, folder, uids, &n->flags, error_r) != 0)
+		return -1;
+	if (index_count(n->flags) == 0)
+		return 0;
+	/* The newest message (highest UID) that carries a word decides. */
+	for (i = index_count(n->flags); i-- > 0;) {
+		const char *kw = index_msg_str(n->flags, index_at(n->flags, i),
+		    INDEX_STR_KEYWORDS);
+		enum team_status s;
+
+		if (!n->status_set && team_msg_status(kw, &s)) {
+			n->status = s;
+			n->status_set = true;
+		}
+		if (n->assign == NULL && keyword_list_has_prefix(kw, KEYWORD_ASSIGN_PREFIX))
+			n->assign = team_msg_assign(kw);
+	}
+	return 0;
+}
+
+/* The keywords one action adds (at most one) and removes (a
+ * NULL-terminated list). */
+struct team_change {
+	char *add;
+	char *remove[KEYWORD_STATUS_COUNT + 16];
+	size_t nremove;
+};
+
+static void
+team_change_free(struct team_change *tc)
+{
+	size_t i;
+
+	free(tc->add);
+	for (i = 0; i < tc->nremove; i++)
+		free(tc->remove[i]);
+	memset(tc, 0, sizeof(*tc));
+}
+
+static void
+change_remove(struct team_change *tc, const char *kw, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < tc->nremove; i++)
+		if (strlen(tc->remove[i]) == len && str_ncaseeq(tc->remove[i], kw, len))
+			return;
+	/* The last slot stays NULL: the list is passed as it is. */
+	if (tc->nremove + 1 < sizeof(tc->remove) / sizeof(tc->remove[0]))
+		tc->remove[tc->nremove++] = xstrndup(kw, len);
+}
+
+/* The change x makes, given the keywords the messages carry now. */
+static void
+team_change_for(const struct cmd_action *x, const char *me, const struct index *flags,
+    struct team_change *tc)
+{
+	size_t i;
+
+	memset(tc, 0, sizeof(*tc));
+	if (x->def->kind == CMD_ACTION_STATUS) {
+		tc->add = keyword_status(x->arg);
+		for (i = 0; i < KEYWORD_STATUS_COUNT; i++) {
+			char *kw = keyword_status(keyword_statuses[i]);
+
+			if (!str_caseeq(keyword_statuses[i], x->arg))
+				change_remove(tc, kw, strlen(kw));
+			free(kw);
+		}
+		return;
+	}
+	if (x->def->kind == CMD_ACTION_CLAIM)
+		tc->add = keyword_assign(me);
+	else if (strcmp(x->arg, "none") != 0)
+		tc->add = keyword_assign(x->arg);
+	/* Every other assignee any message carries goes. */
+	for (i = 0; i < index_count(flags); i++) {
+		const char *p = index_msg_str(flags, index_at(flags, i), INDEX_STR_KEYWORDS);
+
+		while (*p != '\0') {
+			size_t len = strcspn(p, " ");
+
+			if (len > strlen(KEYWORD_ASSIGN_PREFIX) &&
+			    str_ncaseeq(p, KEYWORD_ASSIGN_PREFIX, strlen(KEYWORD_ASSIGN_PREFIX)) &&
+			    (tc->add == NULL || strlen(tc->add) != len ||
+			    !str_ncaseeq(tc->add, p, len)))
+				change_remove(tc, p, len);
+			p += len;
+			while (*p == ' ')
+				p++;
+		}
+	}
+}
+
+/* Which messages need the change: lacking the added keyword, or
+ * carrying one that goes. */
+static void
+team_needed(const struct team_change *tc, const struct index *flags, struct sync_uids *add,
+    struct sync_uids *remove)
+{
+	size_t i, k;
+
+	for (i = 0; i < index_count(flags); i++) {
+		const struct index_msg *m = index_at(flags, i);
+		const char *kw = index_msg_str(flags, m, INDEX_STR_KEYWORDS);
+
+		if (tc->add != NULL && !keyword_list_has(kw, tc->add))
+			sync_uids_add(add, m->uid);
+		for (k = 0; k < tc->nremove; k++) {
+			if (keyword_list_has(kw, tc->remove[k])) {
+				sync_uids_add(remove, m->uid);
+				break;
+			}
+		}
+	}
+	sync_uids_unique(add);
+	sync_uids_unique(remove);
+}
+
+/* The outcome of one action on one conversation. */
+enum team_outcome {
+	TEAM_CHANGED,
+	TEAM_ALREADY,
+	TEAM_GONE,		/* no message of it is left */
+	TEAM_REFUSED,		/* reported */
+};
+
+/* The ticket and the subject of a conversation, for messages. */
+static char *
+convo_name(const struct index *idx, const struct team_convo *t)
+{
+	const struct index_msg *m = index_at(idx, t->pos[0]);
+	const char *s = index_msg_str(idx, m, INDEX_STR_SUBJECT);
+	char *subject = safe_text_line(s, strlen(s), 60), *name;
+
+	if (t->ticket[0] != '\0')
+		name = xasprintf("ticket %s (%s)", t->ticket, subject);
+	else
+		name = xasprintf("UID %u (%s)", m->uid, subject);
+	free(subject);
+	return name;
+}
+
+/* TERN_DEBUG_TEAM_WAIT=PATH holds the first decisive store until PATH
+ * exists (at most 30 s), so that a test can let a teammate's change in
+ * between the read and the store (DESIGN.md, "Testing faults"). */
+static void
+team_debug_wait(void)
+{
+	const char *path = getenv("TERN_DEBUG_TEAM_WAIT");
+	int i;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	fprintf(stderr, "tern: debug: waiting for %s\n", path);
+	fflush(stderr);
+	for (i = 0; i < 600 && access(path, F_OK) != 0; i++)
+		usleep(50 * 1000);
+}
+
+/* The first store decides: the oldest message that needs a word. */
+static int
+store_decisive(struct cmd_apply *ap, const struct index *flags, const struct team_change *tc,
+    const struct sync_uids *add, const struct sync_uids *remove, bool *modified_r,
+    char **why_r, char **error_r)
+{
+	struct sync_uids one;
+	const char *list[2] = { NULL, NULL };
+	const char *const *rm = (const char *const *)tc->remove;
+	bool adding = add->n > 0;
+	uint32_t uid = adding ? add->v[0] : remove->v[0];
+	long pos;
+	int r;
+
+	pos = index_find(flags, uid);
+	sync_uids_init(&one);
+	sync_uids_add(&one, uid);
+	list[0] = tc->add;
+	r = cmd_apply_store(ap, &one, adding, adding ? list : rm,
+	    pos >= 0 ? index_at(flags, (size_t)pos)->modseq : 0, modified_r, why_r, error_r);
+	sync_uids_free(&one);
+	return r;
+}
+
+/* Applies one action to one conversation (its UIDs from the cache);
+ * *outcome_r says how it went; failures are printed. */
+static int
+team_one(struct cmd_apply *ap, const char *shown, const char *folder, const char *me,
+    const struct cmd_action *x, const char *name, const struct sync_uids *uids,
+    bool dry_run, enum team_outcome *outcome_r, char **error_r)
+{
+	struct convo_now first, now;
+	struct team_change tc;
+	struct sync_uids add, remove;
+	char *why = NULL, *what = cmd_action_text(x);
+	bool modified = false;
+	int tries, r = -1;
+
+	memset(&first, 0, sizeof(first));
+	*outcome_r = TEAM_REFUSED;
+	for (tries = 0; tries < TEAM_TRIES; tries++) {
+		memset(&tc, 0, sizeof(tc));
+		sync_uids_init(&add);
+		sync_uids_init(&remove);
+		if (now_read(ap, folder, uids, &now, error_r) != 0)
+			goto out;
+		if (index_count(now.flags) == 0) {
+			*outcome_r = TEAM_GONE;
+			now_free(&now);
+			break;
+		}
+		if (tries == 0) {
+			first.assign = now.assign != NULL ? xstrdup(now.assign) : NULL;
+			first.status = now.status;
+			first.status_set = now.status_set;
+		}
+		/* Someone else decided meanwhile: their word stands. */
+		if (x->def->kind == CMD_ACTION_CLAIM && now.assign != NULL &&
+		    !str_caseeq(now.assign, me)) {
+			log_error("%s: %s: held by %s; not claimed", shown, name, now.assign);
+			now_free(&now);
+			break;
+		}
+		if (tries > 0 && x->def->kind == CMD_ACTION_ASSIGN &&
+		    !((first.assign == NULL && now.assign == NULL) ||
+		    (first.assign != NULL && now.assign != NULL &&
+		    str_caseeq(first.assign, now.assign))) &&
+		    !(now.assign != NULL && strcmp(x->arg, "none") != 0 &&
+		    str_caseeq(now.assign, x->arg))) {
+			log_error("%s: %s: assigned to %s by someone else meanwhile; %s not made",
+			    shown, name, now.assign != NULL ? now.assign : "nobody", what);
+			now_free(&now);
+			break;
+		}
+		if (tries > 0 && x->def->kind == CMD_ACTION_STATUS &&
+		    (now.status != first.status || now.status_set != first.status_set) &&
+		    !str_caseeq(team_status_name(now.status), x->arg)) {
+			log_error("%s: %s: status set to %s by someone else meanwhile; %s not made",
+			    shown, name, team_status_name(now.status), what);
+			now_free(&now);
+			break;
+		}
+		team_change_for(x, me, now.flags, &tc);
+		team_needed(&tc, now.flags, &add, &remove);
+		if (add.n == 0 && remove.n == 0) {
+			*outcome_r = TEAM_ALREADY;
+			team_change_free(&tc);
+			now_free(&now);
+			break;
+		}
+		if (dry_run) {
+			*outcome_r = TEAM_CHANGED;
+			team_change_free(&tc);
+			sync_uids_free(&add);
+			sync_uids_free(&remove);
+			now_free(&now);
+			break;
+		}
+		if (tries == 0)
+			team_debug_wait();
+		if (store_decisive(ap, now.flags, &tc, &add, &remove, &modified, &why,
+		    error_r) != 0)
+			goto out_change;
+		if (why == NULL && modified) {
+			/* Another change got there first: read again. */
+			team_change_free(&tc);
+			sync_uids_free(&add);
+			sync_uids_free(&remove);
+			now_free(&now);
+			continue;
+		}
+		/* Won: the rest of the conversation follows. */
+		if (why == NULL && add.n > 0) {
+			const char *list[2] = { tc.add, NULL };
+
+			if (cmd_apply_store(ap, &add, true, list, 0, &modified, &why,
+			    error_r) != 0)
+				goto out_change;
+			if (why == NULL)
+				cmd_apply_held_change(ap, &add, list, NULL);
+		}
+		if (why == NULL && remove.n > 0) {
+			const char *const *rm = (const char *const *)tc.remove;
+
+			if (cmd_apply_store(ap, &remove, false, rm, 0, &modified, &why,
+			    error_r) != 0)
+				goto out_change;
+			if (why == NULL)
+				cmd_apply_held_change(ap, &remove, NULL, rm);
+		}
+		if (why != NULL)
+			log_error("%s: %s: %s failed: %s", shown, name, what, why);
+		else
+			*outcome_r = TEAM_CHANGED;
+		team_change_free(&tc);
+		sync_uids_free(&add);
+		sync_uids_free(&remove);
+		now_free(&now);
+		break;
+	}
+	if (tries == TEAM_TRIES)
+		log_error("%s: %s: changed by others %d times while tern tried; %s not made, "
+		    "try again", shown, name, TEAM_TRIES, what);
+	r = 0;
+	goto out;
+out_change:
+	team_change_free(&tc);
+	sync_uids_free(&add);
+	sync_uids_free(&remove);
+	now_free(&now);
+out:
+	now_free(&first);
+	free(why);
+	free(what);
+	return r;
+}
+
+/* ---- the conversations of the matches ---- */
+
+struct touched {
+	struct sync_uids uids;		/* the conversation's messages (cache) */
+	char *name;			/* for messages */
+};
+
+/* The conversations with a message in uids, from the held index. */
+static void
+touched_collect(const struct index *idx, const struct sync_uids *uids, struct touched **t_r,
+    size_t *n_r)
+{
+	struct team_convos *c = team_convos_build(idx);
+	bool *seen = xcalloc(team_convos_count(c) + 1, sizeof(*seen));
+	struct touched *t = xcalloc(uids->n + 1, sizeof(*t));
+	size_t n = 0, i, k, g;
+
+	for (i = 0; i < uids->n; i++) {
+		long pos = index_find(idx, uids->v[i]);
+		const struct team_convo *cv;
+
+		if (pos < 0 || (cv = team_convos_of(c, (size_t)pos)) == NULL)
+			continue;
+		/* Its place in the list, to see it once. */
+		for (g = 0; g < team_convos_count(c) && team_convos_at(c, g) != cv; g++)
+			;
+		if (seen[g])
+			continue;
+		seen[g] = true;
+		sync_uids_init(&t[n].uids);
+		for (k = 0; k < cv->n; k++)
+			sync_uids_add(&t[n].uids, index_at(idx, cv->pos[k])->uid);
+		sync_uids_unique(&t[n].uids);
+		t[n].name = convo_name(idx, cv);
+		n++;
+	}
+	free(seen);
+	team_convos_free(&c);
+	*t_r = t;
+	*n_r = n;
+}
+
+static void
+touched_free(struct touched *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sync_uids_free(&t[i].uids);
+		free(t[i].name);
+	}
+	free(t);
+}
+
+int
+cmd_team_apply(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
+    const struct cmd_actions *a, const struct sync_uids *uids, bool dry_run,
+    struct cmd_apply_result *results, char **error_r)
+{
+	const char *me = conf_team_get(team, "me");
+	const struct index *idx;
+	struct touched *t = NULL;
+	size_t n = 0, i, k;
+	char *shown = safe_text_line(folder, strlen(folder), 200);
+	static bool warned;
+	int r = -1;
+
+	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+		goto out;
+	touched_collect(idx, uids, &t, &n);
+	if (!warned && !dry_run && n > 0 && index_state(idx)->highestmodseq == 0) {
+		warned = true;
+		log_warn("%s: the server has no CONDSTORE, so a claim or status change "
+		    "cannot be made conditional: a teammate doing the same at this moment "
+		    "could also succeed", shown);
+	}
+	for (i = 0; i < a->n; i++) {
+		const struct cmd_action *x = &a->v[i];
+		char *what;
+		unsigned long gone = 0;
+
+		if (!cmd_team_action(x))
+			continue;
+		memset(&results[i], 0, sizeof(results[i]));
+		for (k = 0; k < n; k++) {
+			enum team_outcome o;
+
+			if (team_one(ap, shown, folder, me, x, t[k].name, &t[k].uids, dry_run, &o,
+			    error_r) != 0)
+				goto out;
+			if (o == TEAM_CHANGED)
+				results[i].changed++;
+			else if (o == TEAM_ALREADY)
+				results[i].already++;
+			else if (o == TEAM_GONE)
+				gone++;
+			else
+				results[i].failed = true;
+			if (dry_run && o == TEAM_CHANGED) {
+				what = cmd_action_text(x);
+				fprintf(stdout, "%s\t%s\twould %s\n", shown, t[k].name, what);
+				free(what);
+			}
+		}
+		what = cmd_action_text(x);
+		fprintf(stderr, "%s: %s%s: %lu conversation%s%s", shown, dry_run ? "would " : "",
+		    what, results[i].changed, results[i].changed == 1 ? "" : "s",
+		    dry_run ? "" : " changed");
+		if (results[i].already > 0)
+			fprintf(stderr, " (%lu already so)", results[i].already);
+		if (gone > 0)
+			fprintf(stderr, " (%lu no longer in the folder)", gone);
+		fputc('\n', stderr);
+		free(what);
+	}
+	r = 0;
+out:
+	touched_free(t, n);
+	free(shown);
+	return r;
+}
+
+/* ---- new mail in a team folder ---- */
+
+char *
+cmd_team_address(const struct conf_account *acct)
+{
+	const char *from = conf_account_get(acct, "from");
+	struct rfc5322_addr_list *l;
+	char *addr = NULL;
+
+	if (from == NULL)
+		return NULL;
+	l = rfc5322_addr_parse(from, strlen(from), NULL);
+	if (l != NULL && l->count > 0 && l->addrs[0].addr[0] != '\0')
+		addr = xstrdup(l->addrs[0].addr);
+	rfc5322_addr_list_destroy(&l);
+	return addr;
+}
+
+/* Stores one keyword on uids (plain: joining what is decided already),
+ * the held index following. */
+static int
+add_keyword(struct cmd_apply *ap, const char *shown, const char *kw,
+    const struct sync_uids *uids, unsigned *failures, char **error_r)
+{
+	const char *list[2] = { kw, NULL };
+	bool modified;
+	char *why = NULL;
+
+	if (uids->n == 0)
+		return 0;
+	if (cmd_apply_store(ap, uids, true, list, 0, &modified, &why, error_r) != 0)
+		return -1;
+	if (why != NULL) {
+		log_error("%s: cannot add %s to %zu message%s: %s", shown, kw, uids->n,
+		    uids->n == 1 ? "" : "s", why);
+		free(why);
+		(*failures)++;
+		return 0;
+	}
+	cmd_apply_held_change(ap, uids, list, NULL);
+	return 0;
+}
+
+int
+cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
+    const struct conf_team *team, const char *folder, bool dry_run,
+    struct cmd_team_stats *st, char **error_r)
+{
+	struct cmd_action reopen;
+	struct sync_uids opened, inherit[KEYWORD_STATUS_COUNT];
+	struct touched *again = NULL;
+	struct team_convos *c = NULL;
+	const struct index *idx;
+	char *ours = cmd_team_address(acct);
+	char *shown = safe_text_line(folder, strlen(folder), 200), *rights = NULL;
+	size_t nagain = 0, i, k;
+	int r = -1;
+
+	sync_uids_init(&opened);
+	for (i = 0; i < KEYWORD_STATUS_COUNT; i++)
+		sync_uids_init(&inherit[i]);
+	memset(&reopen, 0, sizeof(reopen));
+	reopen.def = cmd_action_lookup("status");
+	reopen.arg = (char *)"open";
+	if (cmd_apply_myrights(ap, folder, &rights, error_r) != 0)
+		goto out;
+	if (rights != NULL && strchr(rights, 'w') == NULL) {
+		fprintf(stderr, "%s: team: your rights on this folder are '%s', so its new "
+		    "mail is left to a teammate who may change it\n", shown, rights);
+		r = 0;
+		goto out;
+	}
+	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+		goto out;
+	c = team_convos_build(idx);
+	again = xcalloc(team_convos_count(c) + 1, sizeof(*again));
+	for (i = 0; i < team_convos_count(c); i++) {
+		const struct team_convo *t = team_convos_at(c, i);
+		struct sync_uids lacking, lacking_assign;
+		bool customer = false;
+
+		sync_uids_init(&lacking);
+		sync_uids_init(&lacking_assign);
+		for (k = 0; k < t->n; k++) {
+			const struct index_msg *m = index_at(idx, t->pos[k]);
+			const char *kw = index_msg_str(idx, m, INDEX_STR_KEYWORDS);
+			enum team_status s;
+
+			if (!team_msg_status(kw, &s)) {
+				sync_uids_add(&lacking, m->uid);
+				customer = customer || !team_msg_by_team(idx, m, ours);
+			}
+			if (t->assign != NULL && !keyword_list_has_prefix(kw, KEYWORD_ASSIGN_PREFIX))
+				sync_uids_add(&lacking_assign, m->uid);
+		}
+		if (!t->status_set) {
+			/* A new conversation is open. */
+			for (k = 0; k < lacking.n; k++)
+				sync_uids_add(&opened, lacking.v[k]);
+			st->opened++;
+		} else if (lacking.n > 0 && customer && t->status != TEAM_OPEN) {
+			/* The customer wrote again: open once more, decided as a
+			 * status change is (another teammate may be at it). */
+			sync_uids_init(&again[nagain].uids);
+			for (k = 0; k < t->n; k++)
+				sync_uids_add(&again[nagain].uids, index_at(idx, t->pos[k])->uid);
+			again[nagain].name = convo_name(idx, t);
+			nagain++;
+		} else if (lacking.n > 0) {
+			for (k = 0; k < lacking.n; k++)
+				sync_uids_add(&inherit[t->status], lacking.v[k]);
+			st->joined += lacking.n;
+		}
+		if (lacking_assign.n > 0 && !dry_run) {
+			char *kw = keyword_assign(t->assign);
+
+			if (kw != NULL && add_keyword(ap, shown, kw, &lacking_assign, &st->failures,
+			    error_r) != 0) {
+				free(kw);
+				sync_uids_free(&lacking);
+				sync_uids_free(&lacking_assign);
+				goto out;
+			}
+			free(kw);
+		}
+		sync_uids_free(&lacking);
+		sync_uids_free(&lacking_assign);
+	}
+	if (dry_run) {
+		for (k = 0; k < nagain; k++)
+			fprintf(stdout, "%s\t%s\twould reopen\n", shown, again[k].name);
+		st->reopened += nagain;
+		r = 0;
+		goto out;
+	}
+	for (i = 0; i < KEYWORD_STATUS_COUNT; i++) {
+		char *kw = keyword_status(keyword_statuses[i]);
+		int a = add_keyword(ap, shown, kw, &inherit[i], &st->failures, error_r);
+
+		free(kw);
+		if (a != 0)
+			goto out;
+	}
+	{
+		char *kw = keyword_status("open");
+		int a = add_keyword(ap, shown, kw, &opened, &st->failures, error_r);
+
+		free(kw);
+		if (a != 0)
+			goto out;
+	}
+	for (k = 0; k < nagain; k++) {
+		enum team_outcome o;
+
+		if (team_one(ap, shown, folder, conf_team_get(team, "me"), &reopen, again[k].name,
+		    &again[k].uids, false, &o, error_r) != 0)
+			goto out;
+		if (o == TEAM_CHANGED)
+			st->reopened++;
+		else if (o == TEAM_REFUSED)
+			st->failures++;
+	}
+	r = 0;
+out:
+	touched_free(again, nagain);
+	team_convos_free(&c);
+	sync_uids_free(&opened);
+	for (i = 0; i < KEYWORD_STATUS_COUNT; i++)
+		sync_uids_free(&inherit[i]);
+	free(ours);
+	free(rights);
+	free(shown);
+	return r;
+}

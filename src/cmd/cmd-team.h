@@ -1,0 +1,78 @@
+/* Team folders (PRODUCT.md): status, assignment and claims applied to
+ * whole conversations, decided on the server so that two teammates
+ * cannot both win.
+ *
+ * A conversation is the messages of one ticket (rules/team.h). A change
+ * of its status or assignee is made on every message of it, and decided
+ * on one: the oldest message that needs it gets the new keyword by
+ * UID STORE (UNCHANGEDSINCE its MODSEQ) first. Of two teammates who claim
+ * at once, the server lets exactly one of those stores through; the other
+ * gets MODIFIED, reads the conversation again and is told who has it.
+ * The rest of the conversation follows with plain stores. A change that
+ * found the conversation changed by someone else meanwhile (another
+ * assignee, another status) is reported and not made.
+ *
+ * Without CONDSTORE the store cannot be conditional: the change is made
+ * all the same and a warning says that a claim at the same moment could
+ * also have succeeded.
+ *
+ * Conventions: 0, or -1 with *error_r when the connection was lost. */
+#ifndef TERN_CMD_TEAM_H
+#define TERN_CMD_TEAM_H
+
+#include <stdbool.h>
+
+#include "cmd/cmd-action.h"
+#include "conf/conf.h"
+
+/* The team whose folder this is on acct (folder as the user writes it;
+ * INBOX in any case), or NULL. */
+const struct conf_team *cmd_team_of(const struct conf *conf, const struct conf_account *acct,
+    const char *folder);
+
+/* The address of the account's from= (the team's own: mail from it is
+ * a reply, not a customer), a new string; NULL when there is none. */
+char *cmd_team_address(const struct conf_account *acct);
+
+/* Whether a is decided per conversation in a team folder: --status,
+ * --assign, --claim. */
+bool cmd_team_action(const struct cmd_action *a);
+
+/* Checks the team actions of a against the team before anything is
+ * sent: --claim needs me=, --assign a member (when members= is set).
+ * -1 with *error_r. */
+int cmd_team_check(const struct conf_team *team, const struct cmd_actions *a,
+    char **error_r);
+
+/* Whether the user may make the changes of a in folder (MYRIGHTS, RFC
+ * 4314; a server without ACL is taken at its word later). When not, says
+ * why on stderr and returns 1, having sent nothing that changes. */
+int cmd_team_rights(struct cmd_apply *ap, const char *folder, const struct cmd_actions *a,
+    bool *refused_r, char **error_r);
+
+/* Applies the team actions of a (the others are left to
+ * cmd_apply_actions) to every conversation with a message in uids.
+ * results[i] as cmd_apply_actions gives them, counting conversations. */
+int cmd_team_apply(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
+    const struct cmd_actions *a, const struct sync_uids *uids, bool dry_run,
+    struct cmd_apply_result *results, char **error_r);
+
+/* New mail in a team folder joins its conversation: a message without a
+ * status takes the conversation's status and assignee; a conversation
+ * no message of which has a status is new, and opened; one that was
+ * pending or done and got a new message from the customer (not from
+ * the account's from= address, not marked tern/reply) is opened again,
+ * decided as a status change is. Stateless and idempotent: what lacks a
+ * status is what arrived since the last change. A member who may not
+ * change keywords (MYRIGHTS without 'w') leaves it to the others. */
+struct cmd_team_stats {
+	unsigned long opened;		/* new conversations */
+	unsigned long reopened;
+	unsigned long joined;		/* messages that took their conversation's status */
+	unsigned failures;
+};
+int cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
+    const struct conf_team *team, const char *folder, bool dry_run,
+    struct cmd_team_stats *st, char **error_r);
+
+#endif

@@ -1,0 +1,269 @@
+/* Conversations of a team folder and their state (team.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/str.h"
+#include "lib/xmalloc.h"
+#include "rules/keyword.h"
+#include "rules/team.h"
+
+struct team_convos {
+	const struct index *idx;
+	struct team_convo *v;		/* newest arrival first */
+	size_t n;
+	size_t *pos;			/* every message, grouped */
+	size_t *of;			/* message position -> conversation */
+};
+
+/* One message on its way to a group. */
+struct team_slot {
+	char ticket[TICKET_LEN + 1];
+	size_t pos;
+	uint32_t uid;
+};
+
+static int
+slot_cmp(const void *a, const void *b)
+{
+	const struct team_slot *x = a, *y = b;
+	int c = strcmp(x->ticket, y->ticket);
+
+	if (c != 0)
+		return c;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int
+convo_cmp(const void *a, const void *b)
+{
+	const struct team_convo *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last > y->last ? -1 : 1;
+	return strcmp(x->ticket, y->ticket);
+}
+
+const char *
+team_status_name(enum team_status s)
+{
+	switch (s) {
+	case TEAM_PENDING:
+		return "pending";
+	case TEAM_DONE:
+		return "done";
+	default:
+		return "open";
+	}
+}
+
+bool
+team_msg_by_team(const struct index *idx, const struct index_msg *m, const char *ours)
+{
+	const char *from = index_msg_str(idx, m, INDEX_STR_FROM), *addr = from, *lt, *p;
+	size_t len = strcspn(from, "\n"), olen;
+
+	if (keyword_list_has(index_msg_str(idx, m, INDEX_STR_KEYWORDS), TEAM_KEYWORD_REPLY))
+		return true;
+	if (ours == NULL || ours[0] == '\0')
+		return false;
+	/* "Name <addr>" or "addr", the first address only. */
+	for (lt = NULL, p = from; p < from + len; p++)
+		if (*p == '<')
+			lt = p;
+	if (lt != NULL && len > 0 && from[len - 1] == '>') {
+		addr = lt + 1;
+		len = (size_t)(from + len - 1 - addr);
+	} else {
+		while (len > 0 && *addr == ' ') {
+			addr++;
+			len--;
+		}
+		while (len > 0 && addr[len - 1] == ' ')
+			len--;
+	}
+	olen = strlen(ours);
+	return len == olen && str_ncaseeq(addr, ours, len);
+}
+
+/* Calls fn for each word of the list that starts with prefix (case
+ * insensitive), with the rest of the word; stops when fn returns true. */
+static bool
+each_with_prefix(const char *list, const char *prefix,
+    bool (*fn)(const char *rest, size_t len, void *ctx), void *ctx)
+{
+	size_t plen = strlen(prefix), len;
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (len > plen && str_ncaseeq(p, prefix, plen) && fn(p + plen, len - plen, ctx))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static bool
+status_word(const char *rest, size_t len, void *ctx)
+{
+	enum team_status *s = ctx;
+	static const enum team_status all[] = { TEAM_OPEN, TEAM_PENDING, TEAM_DONE };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		const char *name = team_status_name(all[i]);
+
+		if (strlen(name) == len && str_ncaseeq(rest, name, len)) {
+			*s = all[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+team_msg_status(const char *keywords, enum team_status *s_r)
+{
+	return each_with_prefix(keywords, KEYWORD_STATUS_PREFIX, status_word, s_r);
+}
+
+static bool
+assign_word(const char *rest, size_t len, void *ctx)
+{
+	char **name = ctx;
+
+	*name = keyword_to_label(rest, len);
+	return true;
+}
+
+char *
+team_msg_assign(const char *keywords)
+{
+	char *name = NULL;
+
+	(void)each_with_prefix(keywords, KEYWORD_ASSIGN_PREFIX, assign_word, &name);
+	return name;
+}
+
+/* The state of one group: the newest message with a word decides. */
+static void
+convo_state(const struct index *idx, struct team_convo *c)
+{
+	size_t i;
+	bool have_assign = false;
+
+	c->status = TEAM_OPEN;
+	for (i = c->n; i-- > 0;) {
+		const struct index_msg *m = index_at(idx, c->pos[i]);
+		const char *kw = index_msg_str(idx, m, INDEX_STR_KEYWORDS);
+		enum team_status s;
+
+		if (!c->status_set && team_msg_status(kw, &s)) {
+			c->status = s;
+			c->status_set = true;
+		}
+		if (!have_assign && keyword_list_has_prefix(kw, KEYWORD_ASSIGN_PREFIX)) {
+			c->assign = team_msg_assign(kw);
+			have_assign = true;
+		}
+		if (m->internaldate < c->first || i == c->n - 1)
+			c->first = m->internaldate;
+		if (m->internaldate > c->last || i == c->n - 1)
+			c->last = m->internaldate;
+	}
+}
+
+struct team_convos *
+team_convos_build(const struct index *idx)
+{
+	struct team_convos *c = xcalloc(1, sizeof(*c));
+	size_t n = index_count(idx), i, start, g;
+	struct team_slot *slots = xcalloc(n > 0 ? n : 1, sizeof(*slots));
+
+	c->idx = idx;
+	c->pos = xcalloc(n > 0 ? n : 1, sizeof(*c->pos));
+	c->of = xcalloc(n > 0 ? n : 1, sizeof(*c->of));
+	for (i = 0; i < n; i++) {
+		const struct index_msg *m = index_at(idx, i);
+
+		if (!ticket_of_msg(idx, m, slots[i].ticket))
+			slots[i].ticket[0] = '\0';
+		slots[i].pos = i;
+		slots[i].uid = m->uid;
+	}
+	qsort(slots, n, sizeof(*slots), slot_cmp);
+	/* Groups of one ticket; messages without one stand alone. */
+	c->v = xcalloc(n > 0 ? n : 1, sizeof(*c->v));
+	for (start = 0; start < n; start = i) {
+		struct team_convo *t = &c->v[c->n++];
+
+		i = start + 1;
+		if (slots[start].ticket[0] != '\0')
+			while (i < n && strcmp(slots[i].ticket, slots[start].ticket) == 0)
+				i++;
+		memcpy(t->ticket, slots[start].ticket, sizeof(t->ticket));
+		t->pos = c->pos + start;
+		t->n = i - start;
+		for (g = start; g < i; g++)
+			c->pos[g] = slots[g].pos;
+		convo_state(idx, t);
+	}
+	free(slots);
+	qsort(c->v, c->n, sizeof(*c->v), convo_cmp);
+	for (g = 0; g < c->n; g++)
+		for (i = 0; i < c->v[g].n; i++)
+			c->of[c->v[g].pos[i]] = g;
+	return c;
+}
+
+void
+team_convos_free(struct team_convos **cp)
+{
+	struct team_convos *c = *cp;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	*cp = NULL;
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].assign);
+	free(c->v);
+	free(c->pos);
+	free(c->of);
+	free(c);
+}
+
+size_t
+team_convos_count(const struct team_convos *c)
+{
+	return c->n;
+}
+
+const struct team_convo *
+team_convos_at(const struct team_convos *c, size_t i)
+{
+	return i < c->n ? &c->v[i] : NULL;
+}
+
+const struct team_convo *
+team_convos_of(const struct team_convos *c, size_t pos)
+{
+	return pos < index_count(c->idx) ? &c->v[c->of[pos]] : NULL;
+}
+
+const struct team_convo *
+team_convos_find(const struct team_convos *c, const char *ticket)
+{
+	size_t i;
+
+	if (ticket == NULL || ticket[0] == '\0')
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (str_caseeq(c->v[i].ticket, ticket))
+			return &c->v[i];
+	return NULL;
+}

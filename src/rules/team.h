@@ -1,0 +1,70 @@
+/* The team state of a folder's conversations (PRODUCT.md, team folders),
+ * read from a cached index: each conversation is the set of messages
+ * with one ticket number (ticket.h); its status and assignee are the
+ * status/ and assign/ keywords its messages carry (keyword.h).
+ *
+ * Status and assignee are set on every message of a conversation, so
+ * they normally agree. When they do not (a message that arrived after
+ * the change, or two devices that raced), the newest message that
+ * carries one decides: it is the last word anyone wrote. A conversation
+ * no message of which has a status is open (new conversations are).
+ *
+ * Pure: no I/O, no server; the index is only read. */
+#ifndef TERN_RULES_TEAM_H
+#define TERN_RULES_TEAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache/index.h"
+#include "rules/ticket.h"
+
+enum team_status {
+	TEAM_OPEN,
+	TEAM_PENDING,
+	TEAM_DONE,
+};
+
+struct team_convo {
+	char ticket[TICKET_LEN + 1];	/* "" for messages without any id */
+	const size_t *pos;		/* positions in the index, by UID */
+	size_t n;
+	enum team_status status;
+	bool status_set;		/* a message carries a status keyword */
+	char *assign;			/* the assignee's name, or NULL */
+	int64_t first, last;		/* oldest and newest arrival (INTERNALDATE) */
+};
+
+struct team_convos;
+
+/* Groups every message of idx; idx must outlive the result and not
+ * change meanwhile. */
+struct team_convos *team_convos_build(const struct index *idx);
+void team_convos_free(struct team_convos **c);
+size_t team_convos_count(const struct team_convos *c);
+/* In order of the newest arrival, newest first. */
+const struct team_convo *team_convos_at(const struct team_convos *c, size_t i);
+/* The conversation of the message at index position pos. */
+const struct team_convo *team_convos_of(const struct team_convos *c, size_t pos);
+/* The conversation with ticket, or NULL. */
+const struct team_convo *team_convos_find(const struct team_convos *c, const char *ticket);
+
+/* The keyword tern puts on the team's own replies kept in the folder. */
+#define TEAM_KEYWORD_REPLY "tern/reply"
+
+/* Whether m was written by the team, not a customer: it carries
+ * tern/reply, or its From address is ours (an address, compared without
+ * regard to case; NULL or "" when the account has none). */
+bool team_msg_by_team(const struct index *idx, const struct index_msg *m, const char *ours);
+
+/* "open", "pending", "done". */
+const char *team_status_name(enum team_status s);
+
+/* What one message's keyword list (space-separated) says: its status
+ * (false when it carries none) and its assignee (a new string, NULL when
+ * none). */
+bool team_msg_status(const char *keywords, enum team_status *s_r);
+char *team_msg_assign(const char *keywords);
+
+#endif

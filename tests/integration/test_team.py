@@ -1,0 +1,352 @@
+"""Team folders against the real Dovecot, with its ACL plugin and shared
+namespace: support's INBOX is "Shared/support/INBOX" for alice and bob
+(who may change flags) and for carol (read-only).  Two tern processes act
+as two teammates: simultaneous claims (exactly one wins, 50 trials, and
+a forced race where the loser read the conversation before the winner
+stored), status and assignment set on the whole conversation and seen by
+the other teammate, carol refused before anything is sent, and the
+ticket number the same on both sides."""
+
+import base64
+import hashlib
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
+
+from ternlib import TERN, ServersTestCase  # noqa: E402
+
+FOLDER = "Shared/support/INBOX"
+WAIT_ENV = "TERN_DEBUG_TEAM_WAIT"
+
+
+def ticket(root):
+    """The ticket number of a root Message-ID (rules/ticket.h)."""
+    digest = hashlib.sha256(root.strip().strip("<>").encode()).digest()
+    return base64.b32encode(digest)[:6].decode()
+
+
+class TestTeam(ServersTestCase):
+    _seq = 0
+
+    def setUp(self):
+        super().setUp()
+        self.log_start = os.path.getsize(self.s.log_path)
+
+    # ---- the mailbox
+    def token(self):
+        type(self)._seq += 1
+        return "t%d%d" % (os.getpid() % 1000, type(self)._seq)
+
+    def conversation(self, token, replies=1, keywords=(), start=0,
+                     sender="Customer <c@customer.example>"):
+        """A customer's message and its replies in support's INBOX;
+        returns the root Message-ID. start > 0 adds later replies to an
+        existing conversation."""
+        root = "<%s-0@customer.example>" % token
+        refs = " ".join("<%s-%d@customer.example>" % (token, i) for i in range(start)) or root
+        for i in range(start, start + replies + (1 if start == 0 else 0)):
+            mid = "<%s-%d@customer.example>" % (token, i)
+            head = ("From: %s\r\nTo: support@example.org\r\n"
+                    "Subject: %s help needed\r\nDate: Mon, 3 Jun 2024 10:0%d:00 +0000\r\n"
+                    "Message-ID: %s\r\n" % (sender, token, i % 10, mid))
+            if i > 0:
+                head += "In-Reply-To: %s\r\nReferences: %s\r\n" % (refs.split()[-1], refs)
+                refs += " " + mid
+            self.s.append("support", "INBOX", (head + "\r\nplease %d\r\n" % i).encode(),
+                          flags=keywords)
+        return root
+
+    def server_flags(self, token):
+        """{message-id: set of flags} of the conversation, as support sees it."""
+        with self.device("support") as c:
+            c.select("INBOX", readonly=True)
+            typ, data = c.uid("SEARCH", None, "SUBJECT", token)
+            uids = data[0].split()
+            out = {}
+            if not uids:
+                return out
+            typ, data = c.uid("FETCH", b",".join(uids),
+                              "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                f = re.search(r"FLAGS \(([^)]*)\)", item[0].decode())
+                mid = re.search(rb"<[^>]+>", item[1]).group(0).decode()
+                out[mid] = set(f.group(1).split()) - {"\\Recent"}
+            return out
+
+    def assignees(self, token):
+        return {mid: sorted(f for f in flags if f.startswith("assign/"))
+                for mid, flags in self.server_flags(token).items()}
+
+    # ---- tern
+    def rc(self, user, me=None, extra="", members="alice bob carol"):
+        cache = os.path.join(self.tmp, "cache-" + user)
+        return self.mailrc(
+            "set timeout=10s\nset cache-dir=%s\naccount a {\n"
+            "    set imap=imap://%s@127.0.0.1:%d\n    set tls=no\n"
+            '    set password-command="echo %s-pw"\n'
+            '    set from="Example Support <support@example.org>"\n}\n'
+            "team support {\n    set account=a\n    set folder=%s\n"
+            '    set members="%s"\n    set me=%s\n    set reply-deadline=4h\n%s}\n'
+            % (cache, user, self.s.imap_port, user, FOLDER, members, me or user, extra),
+            name="rc-" + user)
+
+    def tern_as(self, user, *args, status=None, env=None):
+        r = self.tern("-F", self.rc(user), *args, timeout=120, env=env)
+        if status is not None:
+            self.assertStatus(r, status)
+        return r
+
+    def popen_as(self, user, *args, env=None):
+        full = dict(os.environ, LC_ALL="C.UTF-8", MAILCAPS=os.devnull, HOME=self.tmp)
+        full.update(env or {})
+        return subprocess.Popen([TERN, "-F", self.rc(user)] + list(args),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=full,
+                                start_new_session=True)
+
+    def flag_changes(self, user):
+        return [e for e in self.s.mail_log_events(self.log_start, user=user)
+                if e["event"] == "flag_change"]
+
+    # ---- claims
+    def test_claim_sets_the_whole_conversation_and_is_idempotent(self):
+        tok = self.token()
+        self.conversation(tok, replies=2)
+        r = self.tern_as("alice", "--match", "subject:%s" % tok, "--claim", FOLDER, status=0)
+        self.assertIn("claim: 1 conversation changed", r.err)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/alice",)})
+        self.assertEqual(len(self.assignees(tok)), 3)
+        # Claiming what I hold succeeds and changes nothing.
+        mark = os.path.getsize(self.s.log_path)
+        r = self.tern_as("alice", "--match", "subject:%s" % tok, "--claim", FOLDER, status=0)
+        self.assertIn("0 conversations changed (1 already so)", r.err)
+        self.assertEqual([e for e in self.s.mail_log_events(mark)
+                          if e["event"] == "flag_change"], [])
+        # bob is told who has it, and nothing changes.
+        r = self.tern_as("bob", "--match", "subject:%s" % tok, "--claim", FOLDER, status=1)
+        self.assertRegex(r.err, r"ticket %s \(.*\): held by alice; not claimed"
+                         % ticket("<%s-0@customer.example>" % tok))
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/alice",)})
+
+    def test_a_claim_matching_one_message_takes_the_conversation(self):
+        tok = self.token()
+        root = self.conversation(tok, replies=3)
+        # The query finds the root only; the replies follow it.
+        self.tern_as("bob", "--match", 'subject:%s -subject:"Re:"' % tok, "--claim",
+                     FOLDER, status=0)
+        with self.device("support") as c:
+            c.select("INBOX", readonly=True)
+            typ, data = c.uid("SEARCH", None, "HEADER", "Message-ID", root)
+            self.assertTrue(data[0].split())
+        got = self.assignees(tok)
+        self.assertEqual(len(got), 4)
+        self.assertEqual(set(map(tuple, got.values())), {("assign/bob",)})
+
+    def test_simultaneous_claims_exactly_one_wins(self):
+        trials = int(os.environ.get("TERN_TEAM_TRIALS", "50"))
+        wins = {"alice": 0, "bob": 0}
+        for n in range(trials):
+            tok = self.token()
+            self.conversation(tok, replies=1)
+            # Both read the conversation before either stores: each waits
+            # for a file the test creates once both are waiting.
+            gate = os.path.join(self.tmp, "gate%d" % n)
+            env = {WAIT_ENV: gate}
+            procs = {u: self.popen_as(u, "--match", "subject:%s" % tok, "--claim", FOLDER,
+                                      env=env if n % 2 == 0 else None)
+                     for u in ("alice", "bob")}
+            early = {u: "" for u in procs}
+            if n % 2 == 0:
+                early = self.wait_for_waiting(procs, gate)
+            out = {u: p.communicate(timeout=120) for u, p in procs.items()}
+            out = {u: (o, early[u] + e) for u, (o, e) in out.items()}
+            codes = {u: p.returncode for u, p in procs.items()}
+            ctx = "trial %d: %r" % (n, {u: (codes[u], out[u][1]) for u in procs})
+            self.assertEqual(sorted(codes.values()), [0, 1], ctx)
+            winner = [u for u in codes if codes[u] == 0][0]
+            loser = "bob" if winner == "alice" else "alice"
+            wins[winner] += 1
+            self.assertIn("held by %s" % winner, out[loser][1], ctx)
+            got = self.assignees(tok)
+            self.assertEqual(len(got), 2, ctx)
+            self.assertEqual(set(map(tuple, got.values())), {("assign/" + winner,)}, ctx)
+        print("# simultaneous claims: %d trials, alice won %d, bob won %d, "
+              "double wins 0" % (trials, wins["alice"], wins["bob"]), file=sys.stderr)
+
+    def wait_for_waiting(self, procs, gate):
+        """Until every process has said it waits at the gate (its first
+        line on stderr), then opens the gate. Returns those lines."""
+        early = {u: p.stderr.readline() for u, p in procs.items()}
+        open(gate, "w").close()
+        return early
+
+    def test_the_loser_of_a_forced_race_reads_again_and_names_the_winner(self):
+        tok = self.token()
+        self.conversation(tok, replies=2)
+        gate = os.path.join(self.tmp, "gate")
+        alice = self.popen_as("alice", "--match", "subject:%s" % tok, "--claim", FOLDER,
+                              env={WAIT_ENV: gate})
+        # alice has read the conversation (nobody holds it) and waits.
+        line = alice.stderr.readline()
+        self.assertIn("debug: waiting for", line)
+        self.tern_as("bob", "--match", "subject:%s" % tok, "--claim", FOLDER, status=0)
+        open(gate, "w").close()
+        out, err = alice.communicate(timeout=120)
+        self.assertEqual(alice.returncode, 1, err)
+        self.assertIn("held by bob; not claimed", err)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/bob",)})
+        self.assertEqual([e for e in self.flag_changes("alice")], [],
+                         "alice's conditional store changed nothing")
+
+    # ---- status and assignment
+    def test_status_is_set_on_the_conversation_and_seen_by_the_other(self):
+        tok = self.token()
+        root = self.conversation(tok, replies=2, keywords=("status/open",))
+        t = ticket(root)
+        self.tern_as("alice", "--match", "ticket:%s" % t, "--status", "pending", FOLDER,
+                     status=0)
+        flags = self.server_flags(tok)
+        self.assertEqual(len(flags), 3)
+        for f in flags.values():
+            self.assertIn("status/pending", f)
+            self.assertNotIn("status/open", f)
+        # bob, on his own cache, sees it after his next sync.
+        r = self.tern_as("bob", "--list", "--match", "ticket:%s status:pending" % t, FOLDER,
+                         status=0)
+        self.assertEqual(len(r.out.splitlines()), 3, repr(r))
+        r = self.tern_as("alice", "--list", "--match", "ticket:%s" % t, FOLDER, status=0)
+        self.assertEqual(len(r.out.splitlines()), 3, repr(r))
+
+    def test_a_status_changed_meanwhile_is_reported_not_overwritten(self):
+        tok = self.token()
+        self.conversation(tok, replies=1, keywords=("status/open",))
+        gate = os.path.join(self.tmp, "gate")
+        alice = self.popen_as("alice", "--match", "subject:%s" % tok, "--status", "done",
+                              FOLDER, env={WAIT_ENV: gate})
+        self.assertIn("debug: waiting for", alice.stderr.readline())
+        self.tern_as("bob", "--match", "subject:%s" % tok, "--status", "pending", FOLDER,
+                     status=0)
+        open(gate, "w").close()
+        out, err = alice.communicate(timeout=120)
+        self.assertEqual(alice.returncode, 1, err)
+        self.assertIn("status set to pending by someone else meanwhile", err)
+        for f in self.server_flags(tok).values():
+            self.assertIn("status/pending", f)
+            self.assertNotIn("status/done", f)
+
+    def test_assign_replaces_the_assignee_and_none_clears_it(self):
+        tok = self.token()
+        self.conversation(tok, replies=1, keywords=("assign/bob",))
+        self.tern_as("alice", "--match", "subject:%s" % tok, "--assign", "carol", FOLDER,
+                     status=0)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/carol",)})
+        self.tern_as("alice", "--match", "subject:%s" % tok, "--assign", "none", FOLDER,
+                     status=0)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {()})
+        r = self.tern_as("alice", "--match", "subject:%s" % tok, "--assign", "mallory",
+                         FOLDER, status=2)
+        self.assertIn("not a member of team 'support'", r.err)
+
+    # ---- rights
+    def test_a_read_only_member_is_refused_before_anything_is_sent(self):
+        tok = self.token()
+        self.conversation(tok, replies=1)
+        for args in (["--claim"], ["--status", "done"], ["--add-label", "Later"],
+                     ["--mark-read"]):
+            r = self.tern_as("carol", "--match", "subject:%s" % tok, *args, FOLDER,
+                             status=1)
+            self.assertIn("you may not", r.err)
+            self.assertIn("rights on this folder are 'lr'", r.err)
+        self.assertEqual(self.flag_changes("carol"), [])
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {()})
+        # carol still sees the queue.
+        r = self.tern_as("carol", "--list", "--match", "subject:%s" % tok, FOLDER, status=0)
+        self.assertEqual(len(r.out.splitlines()), 2, repr(r))
+
+    # ---- configuration and other folders
+    def test_claim_outside_a_team_folder_is_refused(self):
+        folder = self.new_folder("NotTeam")
+        with self.device("alice") as c:
+            c.append(folder, None, None, b"From: x@y\r\nSubject: lone\r\n"
+                     b"Message-ID: <lone@x>\r\n\r\nhi\r\n")
+        r = self.tern_as("alice", "--match", "subject:lone", "--claim", folder, status=1)
+        self.assertIn("--claim works on team folders only", r.err)
+
+    def test_claim_without_me_is_a_configuration_error(self):
+        rc = self.mailrc(
+            "set cache-dir=%s\naccount a {\n    set imap=imap://alice@127.0.0.1:%d\n"
+            '    set tls=no\n    set password-command="echo alice-pw"\n}\n'
+            "team support {\n    set account=a\n    set folder=%s\n}\n"
+            % (os.path.join(self.tmp, "c"), self.s.imap_port, FOLDER), name="rc-nome")
+        r = self.tern("-F", rc, "--match", "subject:x", "--claim", FOLDER, timeout=60)
+        self.assertStatus(r, 2)
+        self.assertIn("has no me=", r.err)
+
+    def test_ticket_numbers_are_the_same_for_both_teammates(self):
+        tok = self.token()
+        root = self.conversation(tok, replies=2)
+        t = ticket(root)
+        for user in ("alice", "bob"):
+            r = self.tern_as(user, "--list", "--match", "ticket:%s" % t, FOLDER, status=0)
+            self.assertEqual(len(r.out.splitlines()), 3, "%s\n%r" % (user, r))
+
+    # ---- new mail
+    def statuses(self, token):
+        return {mid: sorted(f for f in flags if f.startswith("status/"))
+                for mid, flags in self.server_flags(token).items()}
+
+    def test_new_mail_opens_joins_and_reopens(self):
+        tok = self.token()
+        root = self.conversation(tok, replies=1)
+        r = self.tern_as("alice", "--filter", status=0)
+        self.assertIn("team support:", r.err)
+        self.assertEqual(set(map(tuple, self.statuses(tok).values())), {("status/open",)})
+        self.tern_as("alice", "--match", "subject:%s" % tok, "--claim", "--status", "pending",
+                     FOLDER, status=0)
+        # Our own reply (From the account's address) joins as pending.
+        self.conversation(tok, replies=1, start=2,
+                          sender="Example Support <support@example.org>")
+        self.tern_as("bob", "--filter", status=0)
+        got = self.statuses(tok)
+        self.assertEqual(set(map(tuple, got.values())), {("status/pending",)}, got)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/alice",)})
+        # The customer writes again: the conversation opens again, still alice's.
+        self.conversation(tok, replies=1, start=3)
+        r = self.tern_as("bob", "--filter", status=0)
+        self.assertIn("1 reopened", r.err)
+        got = self.statuses(tok)
+        self.assertEqual(len(got), 4)
+        self.assertEqual(set(map(tuple, got.values())), {("status/open",)}, got)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/alice",)})
+        # A second run changes nothing.
+        mark = os.path.getsize(self.s.log_path)
+        self.tern_as("alice", "--filter", status=0)
+        self.assertEqual([e for e in self.s.mail_log_events(mark)
+                          if e["event"] == "flag_change"], [])
+        # The ticket held through it all.
+        r = self.tern_as("bob", "--list", "--match", "ticket:%s status:open" % ticket(root),
+                         FOLDER, status=0)
+        self.assertEqual(len(r.out.splitlines()), 4, repr(r))
+
+    def test_a_read_only_member_leaves_new_mail_to_the_others(self):
+        tok = self.token()
+        self.conversation(tok, replies=1)
+        r = self.tern_as("carol", "--filter", status=0)
+        self.assertIn("left to a teammate who may change it", r.err)
+        self.assertEqual(self.flag_changes("carol"), [])
+        self.assertEqual(set(map(tuple, self.statuses(tok).values())), {()})
+
+    def test_filter_dry_run_changes_nothing(self):
+        tok = self.token()
+        self.conversation(tok, replies=1)
+        mark = os.path.getsize(self.s.log_path)
+        r = self.tern_as("alice", "--filter", "--dry-run", status=0)
+        self.assertIn("would be:", r.err)
+        self.assertEqual([e for e in self.s.mail_log_events(mark)
+                          if e["event"] == "flag_change"], [])
+        self.assertEqual(set(map(tuple, self.statuses(tok).values())), {()})
