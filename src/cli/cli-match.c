@@ -108,43 +108,9 @@ cli_batch_folder_failed(struct cmd_imap *session, const char *folder, char *erro
 	return cmd_imap_alive(session) ? EXIT_PARTIAL : EXIT_CONNECT;
 }
 
-/* Which actions a step of a team folder's run takes. */
-enum team_step { STEP_FLAGS, STEP_MOVES };
-
-/* Applies the actions of a that step takes (never the team ones) to
- * uids; results land at their places in a. */
-static int
-apply_step(struct cmd_apply *ap, const char *folder, const struct cmd_actions *a,
-    enum team_step step, const struct sync_uids *uids, struct cmd_apply_result *results,
-    char **error_r)
-{
-	struct cmd_actions sub;
-	struct cmd_apply_result got[CMD_ACTIONS_MAX];
-	size_t where[CMD_ACTIONS_MAX], i;
-	int r;
-
-	memset(&sub, 0, sizeof(sub));
-	for (i = 0; i < a->n; i++) {
-		enum cmd_action_kind k = a->v[i].def->kind;
-		bool moves = k == CMD_ACTION_MOVE || k == CMD_ACTION_DELETE;
-
-		if (cmd_team_action(&a->v[i]) || moves != (step == STEP_MOVES))
-			continue;
-		where[sub.n] = i;
-		sub.v[sub.n++] = a->v[i];	/* borrowed: not freed */
-	}
-	if (sub.n == 0)
-		return 0;
-	r = cmd_apply_actions(ap, folder, &sub, uids, false, got, error_r);
-	for (i = 0; i < sub.n; i++)
-		results[where[i]] = got[i];
-	return r;
-}
-
-/* A team folder: the rights first, then flags, the team's per
- * conversation changes, and the move last (as cmd_apply_actions orders
- * them). 0, EXIT_PARTIAL when refused (said), -1 when the connection
- * was lost (*error_r). */
+/* A team folder: the rights first, then the actions (cmd-team.h). 0,
+ * EXIT_PARTIAL when refused (said), -1 when the connection was lost
+ * (*error_r). */
 static int
 match_team(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
     struct query_node *q, const struct cmd_actions *a, bool dry_run,
@@ -167,11 +133,7 @@ match_team(struct cmd_apply *ap, const struct conf_team *team, const char *folde
 		return EXIT_PARTIAL;
 	if (cmd_apply_find(ap, folder, q, NULL, &uids, error_r) != 0)
 		return -1;
-	r = apply_step(ap, folder, a, STEP_FLAGS, &uids, results, error_r);
-	if (r == 0)
-		r = cmd_team_apply(ap, team, folder, a, &uids, dry_run, results, error_r);
-	if (r == 0)
-		r = apply_step(ap, folder, a, STEP_MOVES, &uids, results, error_r);
+	r = cmd_team_apply_all(ap, team, folder, NULL, a, &uids, dry_run, results, error_r);
 	sync_uids_free(&uids);
 	return r;
 }

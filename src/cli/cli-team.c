@@ -72,66 +72,6 @@ struct report_ctx {
 	int64_t now, midnight;
 };
 
-static bool
-report_by_team(const struct report_ctx *ctx, const struct index_msg *m)
-{
-	return team_msg_by_team(ctx->idx, m, ctx->from_addr);
-}
-
-/* Arrival order: INTERNALDATE, then UID. */
-static bool
-report_before(const struct index_msg *a, const struct index_msg *b)
-{
-	if (a->internaldate != b->internaldate)
-		return a->internaldate < b->internaldate;
-	return a->uid < b->uid;
-}
-
-/* The earliest message of c that is (team) or is not (!team) the team's
- * and comes after after (NULL: any), or NULL. */
-static const struct index_msg *
-report_first_after(const struct report_ctx *ctx, const struct team_convo *c,
-    const struct index_msg *after, bool team)
-{
-	const struct index_msg *best = NULL;
-	size_t i;
-
-	for (i = 0; i < c->n; i++) {
-		const struct index_msg *m = index_at(ctx->idx, c->pos[i]);
-
-		if (report_by_team(ctx, m) != team || (after != NULL && !report_before(after, m)))
-			continue;
-		if (best == NULL || report_before(m, best))
-			best = m;
-	}
-	return best;
-}
-
-/* When open conversation c began waiting on the team: false when the
- * team wrote last. */
-static bool
-report_waiting_since(const struct report_ctx *ctx, const struct team_convo *c,
-    int64_t *since_r)
-{
-	const struct index_msg *last_team = NULL, *next;
-	size_t i;
-
-	for (i = 0; i < c->n; i++) {
-		const struct index_msg *m = index_at(ctx->idx, c->pos[i]);
-
-		if (report_by_team(ctx, m) && (last_team == NULL || report_before(last_team, m)))
-			last_team = m;
-	}
-	if (last_team == NULL) {
-		*since_r = c->first;
-		return true;
-	}
-	if ((next = report_first_after(ctx, c, last_team, false)) == NULL)
-		return false;
-	*since_r = next->internaldate;
-	return true;
-}
-
 /* The person named name (case-insensitive, as IMAP keywords compare),
  * added when new. */
 static struct report_person *
@@ -207,7 +147,7 @@ report_build(const struct report_ctx *ctx, const struct team_convos *convos,
 			p->open++;
 			if (who == NULL)
 				r->unassigned++;
-			if (!report_waiting_since(ctx, c, &since))
+			if (!team_convo_waiting_since(ctx->idx, c, ctx->from_addr, &since))
 				break;
 			if (ctx->deadline > 0 && ctx->now - since > (int64_t)ctx->deadline)
 				r->overdue++;
@@ -230,8 +170,8 @@ report_build(const struct report_ctx *ctx, const struct team_convos *convos,
 		    str_caseeq(who, ctx->me))
 			r->mine++;
 		if (c->first >= period_start &&
-		    (asked = report_first_after(ctx, c, NULL, false)) != NULL &&
-		    (answered = report_first_after(ctx, c, asked, true)) != NULL)
+		    (asked = team_convo_first(ctx->idx, c, NULL, false, ctx->from_addr)) != NULL &&
+		    (answered = team_convo_first(ctx->idx, c, asked, true, ctx->from_addr)) != NULL)
 			samples[nsamples++] = answered->internaldate - asked->internaldate;
 	}
 	/* Anyone assigned who is not a member, by name, after the members. */
@@ -243,7 +183,7 @@ report_build(const struct report_ctx *ctx, const struct team_convos *convos,
 		for (i = 0; i < r->oldest->n; i++) {
 			const struct index_msg *m = index_at(ctx->idx, r->oldest->pos[i]);
 
-			if (r->oldest_first == NULL || report_before(m, r->oldest_first))
+			if (r->oldest_first == NULL || team_msg_before(m, r->oldest_first))
 				r->oldest_first = m;
 		}
 	}

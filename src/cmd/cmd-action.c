@@ -1323,6 +1323,12 @@ cmd_apply_use_flags(struct cmd_apply *ap, const struct index *idx)
 	ap->given = idx;
 }
 
+bool
+cmd_apply_silent(const struct cmd_apply *ap)
+{
+	return ap->silent;
+}
+
 void
 cmd_apply_set_silent(struct cmd_apply *ap, bool silent)
 {
@@ -1426,7 +1432,8 @@ cmd_apply_held_change(struct cmd_apply *ap, const struct sync_uids *uids,
 	struct change c;
 	size_t i;
 
-	if (ap->idx == NULL)
+	/* Only the folder the stores went to. */
+	if (ap->idx == NULL || ap->selected == NULL || strcmp(ap->idx_folder, ap->selected) != 0)
 		return;
 	memset(&c, 0, sizeof(c));
 	for (i = 0; add != NULL && add[i] != NULL; i++)

@@ -160,6 +160,7 @@ void cmd_apply_use_flags(struct cmd_apply *ap, const struct index *idx);
 /* No summary lines on stderr (the UI says what it did in its own
  * words); failures are still reported. */
 void cmd_apply_set_silent(struct cmd_apply *ap, bool silent);
+bool cmd_apply_silent(const struct cmd_apply *ap);
 /* The change a makes, applied to idx at once for uids, as the server
  * will have it once cmd_apply_actions succeeds: flags and labels set,
  * moved messages removed (the UI updates its view before the server

@@ -523,18 +523,17 @@ touched_free(struct touched *t, size_t n)
 
 int
 cmd_team_apply(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
-    const struct cmd_actions *a, const struct sync_uids *uids, bool dry_run,
-    struct cmd_apply_result *results, char **error_r)
+    const struct index *idx, const struct cmd_actions *a, const struct sync_uids *uids,
+    bool dry_run, struct cmd_apply_result *results, char **error_r)
 {
 	const char *me = conf_team_get(team, "me");
-	const struct index *idx;
 	struct touched *t = NULL;
 	size_t n = 0, i, k;
 	char *shown = safe_text_line(folder, strlen(folder), 200);
 	static bool warned;
 	int r = -1;
 
-	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+	if (idx == NULL && cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
 		goto out;
 	touched_collect(idx, uids, &t, &n);
 	if (!warned && !dry_run && n > 0 && index_state(idx)->highestmodseq == 0) {
@@ -571,6 +570,8 @@ cmd_team_apply(struct cmd_apply *ap, const struct conf_team *team, const char *f
 				free(what);
 			}
 		}
+		if (cmd_apply_silent(ap))
+			continue;
 		what = cmd_action_text(x);
 		fprintf(stderr, "%s: %s%s: %lu conversation%s%s", shown, dry_run ? "would " : "",
 		    what, results[i].changed, results[i].changed == 1 ? "" : "s",
@@ -762,4 +763,47 @@ out:
 	free(rights);
 	free(shown);
 	return r;
+}
+
+/* Applies the actions of a that a step takes (never the team ones) to
+ * uids; results land at their places in a. */
+static int
+apply_step(struct cmd_apply *ap, const char *folder, const struct cmd_actions *a,
+    bool moves, const struct sync_uids *uids, struct cmd_apply_result *results,
+    char **error_r)
+{
+	struct cmd_actions sub;
+	struct cmd_apply_result got[CMD_ACTIONS_MAX];
+	size_t where[CMD_ACTIONS_MAX], i;
+	int r;
+
+	memset(&sub, 0, sizeof(sub));
+	for (i = 0; i < a->n; i++) {
+		enum cmd_action_kind k = a->v[i].def->kind;
+
+		if (cmd_team_action(&a->v[i]) ||
+		    (k == CMD_ACTION_MOVE || k == CMD_ACTION_DELETE) != moves)
+			continue;
+		where[sub.n] = i;
+		sub.v[sub.n++] = a->v[i];	/* borrowed: not freed */
+	}
+	if (sub.n == 0)
+		return 0;
+	r = cmd_apply_actions(ap, folder, &sub, uids, false, got, error_r);
+	for (i = 0; i < sub.n; i++)
+		results[where[i]] = got[i];
+	return r;
+}
+
+int
+cmd_team_apply_all(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
+    const struct index *idx, const struct cmd_actions *a, const struct sync_uids *uids,
+    bool dry_run, struct cmd_apply_result *results, char **error_r)
+{
+	memset(results, 0, sizeof(*results) * a->n);
+	if (apply_step(ap, folder, a, false, uids, results, error_r) != 0 ||
+	    cmd_team_apply(ap, team, folder, idx, a, uids, dry_run, results, error_r) != 0 ||
+	    apply_step(ap, folder, a, true, uids, results, error_r) != 0)
+		return -1;
+	return 0;
 }

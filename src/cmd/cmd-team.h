@@ -52,10 +52,17 @@ int cmd_team_rights(struct cmd_apply *ap, const char *folder, const struct cmd_a
 
 /* Applies the team actions of a (the others are left to
  * cmd_apply_actions) to every conversation with a message in uids.
- * results[i] as cmd_apply_actions gives them, counting conversations. */
+ * results[i] as cmd_apply_actions gives them, counting conversations.
+ * The conversations are read from idx, the folder's index (with its
+ * Message-IDs), or when NULL from the cache, synced now. */
 int cmd_team_apply(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
-    const struct cmd_actions *a, const struct sync_uids *uids, bool dry_run,
-    struct cmd_apply_result *results, char **error_r);
+    const struct index *idx, const struct cmd_actions *a, const struct sync_uids *uids,
+    bool dry_run, struct cmd_apply_result *results, char **error_r);
+/* All of a in a team folder, in the order cmd_apply_actions keeps: the
+ * flag actions, the team's per conversation changes, the move last. */
+int cmd_team_apply_all(struct cmd_apply *ap, const struct conf_team *team, const char *folder,
+    const struct index *idx, const struct cmd_actions *a, const struct sync_uids *uids,
+    bool dry_run, struct cmd_apply_result *results, char **error_r);
 
 /* New mail in a team folder joins its conversation: a message without a
  * status takes the conversation's status and assignee; a conversation

@@ -87,6 +87,57 @@ team_msg_by_team(const struct index *idx, const struct index_msg *m, const char 
 	return len == olen && str_ncaseeq(addr, ours, len);
 }
 
+bool
+team_msg_before(const struct index_msg *a, const struct index_msg *b)
+{
+	if (a->internaldate != b->internaldate)
+		return a->internaldate < b->internaldate;
+	return a->uid < b->uid;
+}
+
+const struct index_msg *
+team_convo_first(const struct index *idx, const struct team_convo *c,
+    const struct index_msg *after, bool by_team, const char *ours)
+{
+	const struct index_msg *best = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct index_msg *m = index_at(idx, c->pos[i]);
+
+		if (team_msg_by_team(idx, m, ours) != by_team ||
+		    (after != NULL && !team_msg_before(after, m)))
+			continue;
+		if (best == NULL || team_msg_before(m, best))
+			best = m;
+	}
+	return best;
+}
+
+bool
+team_convo_waiting_since(const struct index *idx, const struct team_convo *c,
+    const char *ours, int64_t *since_r)
+{
+	const struct index_msg *last_team = NULL, *next;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct index_msg *m = index_at(idx, c->pos[i]);
+
+		if (team_msg_by_team(idx, m, ours) &&
+		    (last_team == NULL || team_msg_before(last_team, m)))
+			last_team = m;
+	}
+	if (last_team == NULL) {
+		*since_r = c->first;
+		return true;
+	}
+	if ((next = team_convo_first(idx, c, last_team, false, ours)) == NULL)
+		return false;
+	*since_r = next->internaldate;
+	return true;
+}
+
 /* Calls fn for each word of the list that starts with prefix (case
  * insensitive), with the rest of the word; stops when fn returns true. */
 static bool

@@ -58,6 +58,18 @@ const struct team_convo *team_convos_find(const struct team_convos *c, const cha
  * regard to case; NULL or "" when the account has none). */
 bool team_msg_by_team(const struct index *idx, const struct index_msg *m, const char *ours);
 
+/* Arrival order: INTERNALDATE, then UID. */
+bool team_msg_before(const struct index_msg *a, const struct index_msg *b);
+/* The earliest message of c written (by_team) or not written (!by_team)
+ * by the team, arriving after after (NULL: any); NULL when none. */
+const struct index_msg *team_convo_first(const struct index *idx, const struct team_convo *c,
+    const struct index_msg *after, bool by_team, const char *ours);
+/* Since when c waits on the team: the arrival of the first customer
+ * message after the team's last one (the first arrival when the team
+ * never wrote). False when the team wrote last: it waits on nobody. */
+bool team_convo_waiting_since(const struct index *idx, const struct team_convo *c,
+    const char *ours, int64_t *since_r);
+
 /* "open", "pending", "done". */
 const char *team_status_name(enum team_status s);
 

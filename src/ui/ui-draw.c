@@ -88,6 +88,7 @@ static struct ui_color_def ui_colors[UI_COLOR_COUNT] = {
 	[UI_COLOR_QUOTED] = { "quoted", COLOR_BLUE, -1, 0 },
 	[UI_COLOR_SIGNATURE] = { "signature", COLOR_CYAN, -1, 0 },
 	[UI_COLOR_DELETED] = { "index_deleted", COLOR_YELLOW, -1, 0 },
+	[UI_COLOR_OVERDUE] = { "index_overdue", COLOR_RED, -1, A_BOLD | A_UNDERLINE },
 };
 static int ui_color_attrs[UI_COLOR_COUNT];
 

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cmd/cmd-team.h"
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
@@ -14,6 +16,7 @@
 #include "rules/match.h"
 #include "rules/plan.h"
 #include "rules/query.h"
+#include "rules/team.h"
 #include "ui/ui-private.h"
 
 struct ui_index {
@@ -39,6 +42,12 @@ struct ui_index {
 	uint32_t *collapsed;		/* thread roots folded (UIDs) */
 	size_t ncollapsed;
 	bool collapse_all;
+
+	/* A team folder: its conversations, rebuilt with the rows. */
+	const struct conf_team *team;
+	struct team_convos *convos;
+	char *ours;			/* the account's from= address */
+	uint64_t deadline;		/* reply-deadline, seconds; 0: none */
 };
 
 static struct ui_index *
@@ -87,6 +96,28 @@ ui_index_free_limit(struct ui_index *x)
 	x->limit_text = NULL;
 }
 
+/* In a team folder, its conversations and settings, else nothing. */
+static void
+ui_index_team(struct ui_index *x, const struct index *idx)
+{
+	struct ui *ui = x->v.ui;
+	const struct conf_team *team = cmd_team_of(ui->conf, ui->acct, ui_session_folder(ui));
+	const char *d;
+
+	team_convos_free(&x->convos);
+	if (team != x->team) {
+		free(x->ours);
+		x->ours = team != NULL ? cmd_team_address(ui->acct) : NULL;
+		x->deadline = 0;
+		if (team != NULL && (d = conf_team_get(team, "reply-deadline")) != NULL &&
+		    conf_parse_duration(d, &x->deadline) != 0)
+			x->deadline = 0;
+		x->team = team;
+	}
+	if (team != NULL)
+		x->convos = team_convos_build(idx);
+}
+
 /* Rebuilds the rows from the index: sort or thread, then the limit, then
  * folded threads; the cursor stays on the message it was on. */
 static void
@@ -111,11 +142,13 @@ ui_index_rebuild(struct ui_index *x)
 	}
 	x->gen = index_generation(idx);
 	x->built_idx = idx;
+	ui_index_team(x, idx);
 	n = x->built ? x->view.n : 0;
 	x->rows = xreallocarray(x->rows, n + 1, sizeof(*x->rows));
 	x->nrows = 0;
 	if (x->limit != NULL) {
-		struct query_match_ctx ctx = { idx, x->limit_slots, x->limit_nslots, NULL };
+		struct query_match_ctx ctx = { idx, x->limit_slots, x->limit_nslots,
+		    x->team != NULL ? conf_team_get(x->team, "me") : NULL };
 
 		mt = query_matcher_create(x->limit, &ctx);
 	}
@@ -236,6 +269,47 @@ ui_index_labels(const char *kws, struct buf *out)
 	}
 }
 
+/* "45m", "3h", "2d": how long, in one short word. */
+static void
+ui_index_age(int64_t secs, char *out, size_t size)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 3600)
+		snprintf(out, size, "%lldm", (long long)(secs / 60));
+	else if (secs < 2 * 86400)
+		snprintf(out, size, "%lldh", (long long)(secs / 3600));
+	else
+		snprintf(out, size, "%lldd", (long long)(secs / 86400));
+}
+
+/* A team folder's column: ticket, status, assignee and how long the
+ * conversation has waited on the team (else since its last message);
+ * *overdue_r when it waits past the deadline. */
+static void
+ui_index_team_cell(struct ui_index *x, size_t pos, char *out, size_t size, bool *overdue_r)
+{
+	const struct index *idx = ui_session_index(x->v.ui);
+	const struct team_convo *c = team_convos_of(x->convos, pos);
+	int64_t now = (int64_t)time(NULL), since;
+	bool waiting;
+	char age[24];
+
+	*overdue_r = false;
+	if (c == NULL) {
+		snprintf(out, size, "%s", "");
+		return;
+	}
+	waiting = c->status == TEAM_OPEN &&
+	    team_convo_waiting_since(idx, c, x->ours, &since);
+	if (!waiting)
+		since = c->last;
+	ui_index_age(now - since, age, sizeof(age));
+	*overdue_r = waiting && x->deadline > 0 && now - since > (int64_t)x->deadline;
+	snprintf(out, size, "%-6s %-7s %-8.8s %4s", c->ticket[0] != '\0' ? c->ticket : "-",
+	    team_status_name(c->status), c->assign != NULL ? c->assign : "-", age);
+}
+
 static void
 ui_index_draw_row(struct ui_index *x, size_t row, int y, int x0, int cols)
 {
@@ -244,19 +318,24 @@ ui_index_draw_row(struct ui_index *x, size_t row, int y, int x0, int cols)
 	size_t vpos = x->rows[row];
 	const struct index_msg *m = index_at(idx, x->view.order[vpos]);
 	unsigned depth = x->view.depth[vpos];
-	char date[32], flags[4], num[24];
+	char date[32], flags[4], num[24], team[64];
 	struct buf from, subj;
 	const char *sender;
 	size_t sender_len;
 	int attr = ui_draw_attr(UI_COLOR_NORMAL), col = x0;
-	bool selected = row == x->cursor;
+	bool selected = row == x->cursor, overdue = false;
 
+	team[0] = '\0';
+	if (x->convos != NULL)
+		ui_index_team_cell(x, x->view.order[vpos], team, sizeof(team), &overdue);
 	if (!(m->flags & INDEX_SEEN))
 		attr = ui_draw_attr(UI_COLOR_NEW);
 	if (m->flags & INDEX_FLAGGED)
 		attr = ui_draw_attr(UI_COLOR_FLAGGED);
 	if (m->flags & INDEX_DELETED)
 		attr = ui_draw_attr(UI_COLOR_DELETED);
+	if (overdue)
+		attr = ui_draw_attr(UI_COLOR_OVERDUE);
 	if (selected)
 		attr = ui_draw_attr(UI_COLOR_INDICATOR);
 	flags[0] = (m->flags & INDEX_SEEN) ? ' ' : 'N';
@@ -296,6 +375,10 @@ ui_index_draw_row(struct ui_index *x, size_t row, int y, int x0, int cols)
 	col += ui_draw_text(y, col, 7, num, attr, true);
 	col += ui_draw_text(y, col, 3, flags, attr, true);
 	col += ui_draw_text(y, col, 11, date, attr, true);
+	if (team[0] != '\0') {
+		col += ui_draw_text(y, col, 28, team, attr, true);
+		col += ui_draw_text(y, col, 1, " ", attr, true);
+	}
 	col += ui_draw_text(y, col, 20, buf_ptr(&from), attr, true);
 	col += ui_draw_text(y, col, 1, " ", attr, true);
 	if (x0 + cols > col)
@@ -347,6 +430,35 @@ ui_index_draw(struct ui_view *v, int top, int rows, int cols)
 	}
 }
 
+/* The team's queues, counted over conversations: "[support: unassigned
+ * 2, mine 1, open 5, pending 3, overdue 1]". */
+static char *
+ui_index_queues(struct ui_index *x)
+{
+	const struct index *idx = ui_session_index(x->v.ui);
+	const char *me = conf_team_get(x->team, "me");
+	size_t i, unassigned = 0, mine = 0, open = 0, pending = 0, overdue = 0;
+	int64_t now = (int64_t)time(NULL), since;
+
+	for (i = 0; i < team_convos_count(x->convos); i++) {
+		const struct team_convo *c = team_convos_at(x->convos, i);
+
+		if (c->status == TEAM_DONE)
+			continue;
+		if (c->status == TEAM_OPEN) {
+			open++;
+			unassigned += c->assign == NULL;
+			overdue += x->deadline > 0 &&
+			    team_convo_waiting_since(idx, c, x->ours, &since) &&
+			    now - since > (int64_t)x->deadline;
+		} else
+			pending++;
+		mine += me != NULL && c->assign != NULL && str_caseeq(c->assign, me);
+	}
+	return xasprintf("[%s: unassigned %zu, mine %zu, open %zu, pending %zu, overdue %zu]",
+	    conf_team_name(x->team), unassigned, mine, open, pending, overdue);
+}
+
 static char *
 ui_index_status(struct ui_view *v)
 {
@@ -364,6 +476,13 @@ ui_index_status(struct ui_view *v)
 	s = xasprintf("tern: %s [Msgs:%zu New:%zu Flag:%zu]%s%s%s", ui_session_folder(v->ui), n,
 	    unread, flagged, x->limit_text != NULL ? " [Limit:" : "",
 	    x->limit_text != NULL ? x->limit_text : "", x->limit_text != NULL ? "]" : "");
+	if (x->convos != NULL) {
+		char *q = ui_index_queues(x), *t = xasprintf("%s %s", s, q);
+
+		free(q);
+		free(s);
+		s = t;
+	}
 	return s;
 }
 
@@ -576,6 +695,22 @@ ui_index_label_remove_done(struct ui *ui, const char *text, void *ctx)
 }
 
 static void
+ui_index_assign_done(struct ui *ui, const char *text, void *ctx)
+{
+	(void)ui;
+	if (text != NULL && text[0] != '\0')
+		ui_index_act1(ctx, "assign", text);
+}
+
+static void
+ui_index_status_done(struct ui *ui, const char *text, void *ctx)
+{
+	(void)ui;
+	if (text != NULL && text[0] != '\0')
+		ui_index_act1(ctx, "status", text);
+}
+
+static void
 ui_index_sort_done(struct ui *ui, const char *text, void *ctx)
 {
 	struct ui_index *x = ctx;
@@ -727,7 +862,21 @@ ui_index_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 		ui_prompt(ui, "Add label: ", NULL, ui_index_label_add_done, x);
 	else if (strcmp(fn, "remove-label") == 0)
 		ui_prompt(ui, "Remove label: ", NULL, ui_index_label_remove_done, x);
-	else if (strcmp(fn, "purge-trash") == 0)
+	else if (strcmp(fn, "claim") == 0 || strcmp(fn, "assign") == 0 ||
+	    strcmp(fn, "set-status") == 0) {
+		if (x->team == NULL)
+			ui_message(ui, "%s works in team folders (a team block names this folder)",
+			    fn);
+		else if (strcmp(fn, "claim") == 0) {
+			ui_index_act1(x, "claim", NULL);
+			ui_message(ui, "claiming the conversation...");
+		} else if (strcmp(fn, "assign") == 0)
+			ui_prompt(ui, "Assign the conversation to (a member, or none): ", NULL,
+			    ui_index_assign_done, x);
+		else
+			ui_prompt(ui, "Status (open, pending, done): ", NULL,
+			    ui_index_status_done, x);
+	} else if (strcmp(fn, "purge-trash") == 0)
 		ui_job_add(ui, "counting Trash", ui_index_purge_count_job, NULL, NULL);
 	else
 		return false;
@@ -742,6 +891,8 @@ ui_index_destroy(struct ui_view *v)
 	if (x->built)
 		cmd_view_free(&x->view);
 	ui_index_free_limit(x);
+	team_convos_free(&x->convos);
+	free(x->ours);
 	free(x->search_text);
 	free(x->collapsed);
 	free(x->rows);

@@ -133,6 +133,7 @@ enum ui_color {
 	UI_COLOR_QUOTED,	/* pager quoted text */
 	UI_COLOR_SIGNATURE,
 	UI_COLOR_DELETED,
+	UI_COLOR_OVERDUE,	/* team folders: waiting past reply-deadline */
 	UI_COLOR_COUNT
 };
 

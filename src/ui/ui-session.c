@@ -14,6 +14,7 @@
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-journal.h"
 #include "cmd/cmd-sync.h"
+#include "cmd/cmd-team.h"
 #include "imap/imap-utf7.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -893,6 +894,36 @@ ui_act_free(void *ctx)
 	free(act);
 }
 
+/* An action in a team folder: the rights, then per conversation,
+ * decided on the server (cmd-team.h); what it says shows on the message
+ * line. The view follows at the next sync. */
+static int
+ui_act_team(struct ui *ui, const struct conf_team *team, struct ui_act *act, char **error_r)
+{
+	struct ui_session *s = ui->session;
+	struct cmd_apply_result results[CMD_ACTIONS_MAX];
+	const struct index *idx = NULL;
+	bool refused = false;
+	char *why = NULL;
+
+	s->need_sync = true;
+	if (cmd_team_check(team, &act->actions, &why) != 0) {
+		ui_error(ui, "%s", why);
+		free(why);
+		return 0;
+	}
+	if (cmd_team_rights(s->apply, act->folder, &act->actions, &refused, error_r) != 0)
+		return -1;
+	if (refused)
+		return 0;
+	if (cmd_apply_open(s->apply, act->folder, NULL, NULL, error_r) != 0)
+		return -1;
+	if (s->folder != NULL && strcmp(s->folder, act->folder) == 0)
+		idx = s->idx;
+	return cmd_team_apply_all(s->apply, team, act->folder, idx, &act->actions, &act->uids,
+	    false, results, error_r);
+}
+
 static int
 ui_act_job(struct ui *ui, void *ctx, char **error_r)
 {
@@ -902,6 +933,10 @@ ui_act_job(struct ui *ui, void *ctx, char **error_r)
 	uint32_t uidvalidity, uidnext;
 	size_t i;
 
+	const struct conf_team *team = cmd_team_of(ui->conf, ui->acct, act->folder);
+
+	if (team != NULL)
+		return ui_act_team(ui, team, act, error_r);
 	if (cmd_apply_open(s->apply, act->folder, &uidvalidity, &uidnext, error_r) != 0)
 		return -1;
 	if (cmd_apply_actions(s->apply, act->folder, &act->actions, &act->uids, true, results,
@@ -993,6 +1028,15 @@ ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
 	size_t i;
 	char *what;
 
+	if (s->conn != UI_CONN_READY) {
+		for (i = 0; i < a->n; i++)
+			if (a->v[i].def->kind == CMD_ACTION_CLAIM) {
+				ui_error(ui, "claiming needs the server: who holds a conversation "
+				    "is decided there");
+				free(act);
+				return;
+			}
+	}
 	ui_act_copy(&act->actions, a);
 	sync_uids_init(&act->uids);
 	for (i = 0; i < n; i++)

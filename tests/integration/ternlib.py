@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 TERN = os.environ.get("TERN")
@@ -145,3 +146,24 @@ class TerminalTestCase(ServersTestCase):
         super().require()
         from tmuxlib import need_tmux
         need_tmux()
+
+    def synced(self, t, text, timeout=20):
+        """Wait for text and for the status line to say nothing is busy."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = t.screen()
+            if text in screen and "-- syncing" not in screen and "-- connecting" not in screen:
+                return screen
+            if time.monotonic() > deadline:
+                self.fail("%r / in sync never showed:\n%s" % (text, screen))
+            time.sleep(0.1)
+
+    def wait_server(self, what, predicate, timeout=15):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = what()
+            if predicate(value):
+                return value
+            if time.monotonic() > deadline:
+                self.fail("the server never got there: %r" % (value,))
+            time.sleep(0.2)

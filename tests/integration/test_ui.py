@@ -132,17 +132,6 @@ class TestUi(TerminalTestCase):
         argv = [TERN, "-F", path] + (["-f", folder] if folder != "INBOX" else [])
         return Tmux(argv, env=env, width=width, height=height)
 
-    def synced(self, t, text, timeout=20):
-        """Wait for text and for the status line to say nothing is busy."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = t.screen()
-            if text in screen and "-- syncing" not in screen and "-- connecting" not in screen:
-                return screen
-            if time.monotonic() > deadline:
-                self.fail("%r / in sync never showed:\n%s" % (text, screen))
-            time.sleep(0.1)
-
     def selected(self, t):
         """The index row shown in reverse video (the cursor), as text."""
         raw = t._tmux("capture-pane", "-p", "-e", "-t", "t").stdout.splitlines()
@@ -201,16 +190,6 @@ class TestUi(TerminalTestCase):
 
     def msgids(self, name):
         return [m[0] for m in self.folder(name)]
-
-    def wait_server(self, what, predicate, timeout=15):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = what()
-            if predicate(value):
-                return value
-            if time.monotonic() > deadline:
-                self.fail("the server never got there: %r" % (value,))
-            time.sleep(0.2)
 
     def quit(self, t):
         t.keys("q")
