@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cmd/cmd-filter.h"
+#include "cmd/cmd-login.h"
 #include "cmd/cmd-team.h"
 #include "conf/conf.h"
 #include "lib/log.h"
@@ -59,9 +60,12 @@ filter_teams(const struct cli_opts *opts, const struct conf *conf,
     const struct conf_account *acct, struct cmd_imap *session, struct cmd_apply *ap,
     unsigned *failures)
 {
+	struct cmd_login_secret secret;
+	bool have_secret = false;
 	size_t i;
 	int status = EXIT_OK;
 
+	memset(&secret, 0, sizeof(secret));
 	for (i = 0; i < conf_team_count(conf); i++) {
 		const struct conf_team *team = conf_team_at(conf, i);
 		const char *folder = conf_team_get(team, "folder");
@@ -77,6 +81,27 @@ filter_teams(const struct cli_opts *opts, const struct conf *conf,
 				break;
 			continue;
 		}
+		if (conf_team_get(team, "acknowledge") != NULL &&
+		    strcmp(conf_team_get(team, "acknowledge"), "yes") == 0) {
+			if (!have_secret) {
+				if (cli_secret(conf, acct, &secret) != EXIT_OK) {
+					status = EXIT_CONNECT;
+					break;
+				}
+				have_secret = true;
+			}
+			if (cmd_team_acknowledge(ap, conf, acct, team, folder, &secret,
+			    opts->dry_run, &st, &error) != 0) {
+				status = cli_batch_folder_failed(session, folder, error);
+				if (status == EXIT_CONNECT)
+					break;
+				continue;
+			}
+			if (st.acked > 0)
+				fprintf(stderr, "%s: team %s: %s%lu acknowledgement%s sent\n",
+				    folder, conf_team_name(team), opts->dry_run ? "would be: " : "",
+				    st.acked, st.acked == 1 ? "" : "s");
+		}
 		*failures += st.failures;
 		if (st.opened + st.reopened + st.joined > 0)
 			fprintf(stderr, "%s: team %s: %s%lu new conversation%s opened, %lu "
@@ -85,6 +110,7 @@ filter_teams(const struct cli_opts *opts, const struct conf *conf,
 			    st.opened == 1 ? "" : "s", st.reopened, st.joined,
 			    st.joined == 1 ? "" : "s");
 	}
+	cmd_login_secret_clear(&secret);
 	return status;
 }
 

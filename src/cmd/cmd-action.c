@@ -245,6 +245,9 @@ struct cmd_apply {
 	bool bad_answer;		/* a SEARCH answer did not read */
 	bool modified;			/* OK [MODIFIED ...]: UNCHANGEDSINCE failed */
 	char *rights;			/* what MYRIGHTS said */
+	char *metadata;			/* the value a GETMETADATA gave */
+	cmd_apply_header_fn *header_fn;	/* cmd_apply_fetch_headers */
+	void *header_ctx;
 };
 
 static void
@@ -316,8 +319,15 @@ ap_fetch(void *ctx, uint32_t seq, const struct imap_arg *items, size_t count)
 	struct sync_fetch f;
 
 	(void)seq;
-	if (ap->fetched == NULL || sync_fetch_parse(items, count, &f) != 0)
+	if ((ap->fetched == NULL && ap->header_fn == NULL) ||
+	    sync_fetch_parse(items, count, &f) != 0)
 		return;
+	if (ap->header_fn != NULL) {
+		if (f.uid != 0 && f.header != NULL)
+			ap->header_fn(ap->header_ctx, f.uid, f.header, f.header_len);
+		sync_fetch_free(&f);
+		return;
+	}
 	if (f.uid != 0 && f.have_flags) {
 		struct index_msg_in in;
 
@@ -391,6 +401,7 @@ cmd_apply_destroy(struct cmd_apply **app)
 	free(ap->selected);
 	free(ap->failure);
 	free(ap->rights);
+	free(ap->metadata);
 	free(ap);
 	*app = NULL;
 }
@@ -1445,6 +1456,24 @@ cmd_apply_held_change(struct cmd_apply *ap, const struct sync_uids *uids,
 	change_free(&c);
 }
 
+/* The end of one command queued (q: what queuing it returned): 0 done,
+ * 1 not sent or refused (*why_r), -1 the connection was lost. */
+static int
+ap_run(struct cmd_apply *ap, int q, char **why_r, char **error_r)
+{
+	if (q != 0) {
+		*why_r = xstrdup("tern could not write the command (a bug)");
+		return 1;
+	}
+	if (ap_wait(ap, error_r) != 0)
+		return -1;
+	if (ap->result != IMAP_RESULT_OK) {
+		*why_r = xstrdup(ap->failure);
+		return 1;
+	}
+	return 0;
+}
+
 int
 cmd_apply_store(struct cmd_apply *ap, const struct sync_uids *uids, bool add,
     const char *const *flags, uint64_t unchangedsince, bool *modified_r, char **why_r,
@@ -1464,16 +1493,8 @@ cmd_apply_store(struct cmd_apply *ap, const struct sync_uids *uids, bool add,
 		q = imap_cmd_uid_store(cmd_imap_client(ap->session), chunk,
 		    add ? IMAP_STORE_ADD : IMAP_STORE_REMOVE, flags, unchangedsince, &cb);
 		free(chunk);
-		if (q != 0) {
-			*why_r = xstrdup("tern could not write the command (a bug)");
-			return 0;
-		}
-		if (ap_wait(ap, error_r) != 0)
-			return -1;
-		if (ap->result != IMAP_RESULT_OK) {
-			*why_r = xstrdup(ap->failure);
-			return 0;
-		}
+		if ((q = ap_run(ap, q, why_r, error_r)) != 0)
+			return q < 0 ? -1 : 0;
 		*modified_r = *modified_r || ap->modified;
 	}
 	return 0;
@@ -1525,6 +1546,85 @@ cmd_apply_myrights(struct cmd_apply *ap, const char *folder, char **rights_r,
 	if (ap->result == IMAP_RESULT_OK && ap->rights != NULL) {
 		*rights_r = ap->rights;
 		ap->rights = NULL;
+	}
+	return 0;
+}
+
+int
+cmd_apply_fetch_headers(struct cmd_apply *ap, const struct sync_uids *uids,
+    const char *const *fields, cmd_apply_header_fn *fn, void *ctx, char **error_r)
+{
+	struct imap_cmd_callbacks cb = { ap_done, NULL, ap };
+	struct imap_fetch_params fp;
+	size_t pos = 0;
+	char *set;
+	int r;
+
+	memset(&fp, 0, sizeof(fp));
+	fp.items = IMAP_FETCH_UID | IMAP_FETCH_HEADER;
+	fp.header_fields = fields;
+	ap_set_handlers(ap);
+	ap->header_fn = fn;
+	ap->header_ctx = ctx;
+	ap->result = IMAP_RESULT_OK;
+	while ((set = sync_uids_format(uids, &pos, APPLY_SET_MAX)) != NULL) {
+		(void)imap_cmd_uid_fetch(cmd_imap_client(ap->session), set, &fp, &cb);
+		free(set);
+	}
+	r = ap_wait(ap, error_r);
+	ap->header_fn = NULL;
+	ap->header_ctx = NULL;
+	return r;
+}
+
+/* "* METADATA mailbox (entry value)": the value, NIL for none. */
+static void
+ap_metadata_data(void *ctx, const struct imap_response *r)
+{
+	struct cmd_apply *ap = ctx;
+	const struct imap_arg *list;
+	const char *v;
+	size_t count, len;
+
+	if (r->count == 3 && imap_arg_get_list(&r->args[2], &list, &count) && count == 2 &&
+	    imap_arg_get_astring(&list[1], &v, &len)) {
+		free(ap->metadata);
+		ap->metadata = xstrndup(v, len);
+	}
+}
+
+int
+cmd_apply_metadata(struct cmd_apply *ap, const char *folder, const char *entry,
+    const char *set, char **value_r, char **why_r, char **error_r)
+{
+	struct imap_cmd_callbacks cb = { ap_done, ap_metadata_data, ap };
+	struct imap_client *client = cmd_imap_client(ap->session);
+	char *wire = ap_wire_name(ap, folder);
+	int q;
+
+	if (value_r != NULL)
+		*value_r = NULL;
+	*why_r = NULL;
+	if (wire == NULL) {
+		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
+		return -1;
+	}
+	if (!imap_client_has(client, IMAP_CAP_METADATA)) {
+		free(wire);
+		*why_r = xstrdup("the server has no METADATA (RFC 5464)");
+		return 0;
+	}
+	free(ap->metadata);
+	ap->metadata = NULL;
+	ap->result = IMAP_RESULT_LOST;
+	q = set != NULL ? imap_cmd_setmetadata(client, wire, entry, set, &cb) :
+	    imap_cmd_getmetadata(client, wire, entry, &cb);
+	free(wire);
+	if ((q = ap_run(ap, q, why_r, error_r)) != 0)
+		return q < 0 ? -1 : 0;
+	if (value_r != NULL) {
+		*value_r = ap->metadata;
+		ap->metadata = NULL;
 	}
 	return 0;
 }

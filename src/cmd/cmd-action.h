@@ -187,6 +187,17 @@ void cmd_apply_held_change(struct cmd_apply *ap, const struct sync_uids *uids,
 int cmd_apply_store(struct cmd_apply *ap, const struct sync_uids *uids, bool add,
     const char *const *flags, uint64_t unchangedsince, bool *modified_r, char **why_r,
     char **error_r);
+/* UID FETCH (BODY.PEEK[HEADER.FIELDS (fields)]) of uids in the folder
+ * open now: fn gets each message's header block. */
+typedef void cmd_apply_header_fn(void *ctx, uint32_t uid, const char *header, size_t len);
+int cmd_apply_fetch_headers(struct cmd_apply *ap, const struct sync_uids *uids,
+    const char *const *fields, cmd_apply_header_fn *fn, void *ctx, char **error_r);
+/* A METADATA entry of folder (RFC 5464): with set NULL, GETMETADATA into
+ * *value_r (NULL when the entry is not there); else SETMETADATA to set.
+ * A server without METADATA, or a NO, gives *why_r (free() it). -1 only
+ * when the connection was lost. */
+int cmd_apply_metadata(struct cmd_apply *ap, const char *folder, const char *entry,
+    const char *set, char **value_r, char **why_r, char **error_r);
 /* MYRIGHTS of folder (RFC 4314) into *rights_r (free() it; NULL when the
  * server would not say). */
 int cmd_apply_myrights(struct cmd_apply *ap, const char *folder, char **rights_r,

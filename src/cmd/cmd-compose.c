@@ -1076,6 +1076,11 @@ compose_build(const struct cmd_draft *d, const struct conf_account *acct, bool p
 	if (d->references != NULL)
 		compose_put_ids(&m, "References", d->references);
 	compose_put(&m, "MIME-Version: 1.0\r\nUser-Agent: tern/" PACKAGE_VERSION "\r\n");
+	/* An automatic reply says so (RFC 3834), and asks Exchange not to
+	 * answer it with one of its own. */
+	if (d->auto_replied)
+		compose_put(&m, "Auto-Submitted: auto-replied\r\n"
+		    "X-Auto-Response-Suppress: All\r\n");
 	if (postponed && d->reply_folder != NULL)
 		compose_put_text_field(&m, "X-Tern-Reply-Folder", d->reply_folder);
 	for (i = 0; postponed && i < d->nattachments; i++)

@@ -46,6 +46,7 @@ struct cmd_draft {
 	char *old_draft;	/* Message-ID of the stored draft this one
 				 * replaces, or NULL */
 	char *message_id;	/* "<random@domain of from>", chosen once */
+	bool auto_replied;	/* sent by a program: Auto-Submitted: auto-replied */
 };
 
 /* A new message from the account (from=, reply-to=), with the signature=

@@ -5,14 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cmd-team.h"
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
+#include "cmd/cmd-send.h"
+#include "lib/buf.h"
+#include "mime/autoreply.h"
 #include "mime/rfc5322.h"
 #include "mime/safe-text.h"
+#include "mime/template.h"
 #include "rules/keyword.h"
 #include "rules/team.h"
 
@@ -806,4 +811,431 @@ cmd_team_apply_all(struct cmd_apply *ap, const struct conf_team *team, const cha
 	    apply_step(ap, folder, a, true, uids, results, error_r) != 0)
 		return -1;
 	return 0;
+}
+
+/* ---- the automatic acknowledgement ---- */
+
+/* When acknowledgements were switched on for the folder: kept on the
+ * server, so that every device agrees and no backlog or import is ever
+ * answered (PRODUCT.md). */
+#define TEAM_ACK_SINCE_ENTRY "/shared/vendor/tern/ack-since"
+/* At most this many acknowledgements an hour to one address. */
+#define TEAM_ACK_PER_HOUR 3
+/* Said when the team has no acknowledge-template. */
+#define TEAM_ACK_SUBJECT "[#${ticket}] Re: ${subject}"
+#define TEAM_ACK_BODY "Hello ${customer},\n\nthank you for writing to us. We have " \
+	"your message and will answer it as soon as we can.\n\nYour ticket number is " \
+	"${ticket}: please keep it in the subject when you write about this again.\n\n" \
+	"-- \n${team}\n"
+
+/* The first customer message of a conversation that may be acknowledged,
+ * with what the reply needs. */
+struct ack {
+	uint32_t uid;
+	uint64_t modseq;
+	char ticket[TICKET_LEN + 1];
+	char *subject, *name, *addr, *message_id;
+	char *to;			/* where the answer goes (from the headers) */
+	enum autoreply_verdict verdict;
+	bool fetched;
+};
+
+struct acks {
+	struct ack *v;
+	size_t n;
+};
+
+static void
+acks_free(struct acks *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i].subject);
+		free(a->v[i].name);
+		free(a->v[i].addr);
+		free(a->v[i].message_id);
+		free(a->v[i].to);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static void
+ack_header(void *ctx, uint32_t uid, const char *header, size_t len)
+{
+	struct acks *a = ctx;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i].uid != uid || a->v[i].fetched)
+			continue;
+		a->v[i].verdict = autoreply_check(header, len, &a->v[i].to);
+		a->v[i].fetched = true;
+	}
+}
+
+/* The name and address of an index From ("Name <addr>" or "addr"). */
+static void
+split_from(const char *from, char **name_r, char **addr_r)
+{
+	size_t len = strcspn(from, "\n");
+	const char *lt = memchr(from, '<', len);
+
+	if (lt != NULL && len > 0 && from[len - 1] == '>') {
+		size_t n = (size_t)(lt - from);
+
+		while (n > 0 && from[n - 1] == ' ')
+			n--;
+		*name_r = xstrndup(from, n);
+		*addr_r = xstrndup(lt + 1, (size_t)(from + len - 1 - lt - 1));
+	} else {
+		*name_r = xstrdup("");
+		*addr_r = xstrndup(from, len);
+	}
+}
+
+/* Conversations that want an acknowledgement: the customer wrote first
+ * since acknowledgements began, nobody of the team has written, none was
+ * sent (tern/acked). */
+static void
+acks_collect(const struct index *idx, const char *ours, int64_t since, struct acks *a)
+{
+	struct team_convos *c = team_convos_build(idx);
+	size_t i, k;
+
+	a->v = xcalloc(team_convos_count(c) + 1, sizeof(*a->v));
+	for (i = 0; i < team_convos_count(c); i++) {
+		const struct team_convo *t = team_convos_at(c, i);
+		const struct index_msg *first = team_convo_first(idx, t, NULL, false, ours);
+		bool done = team_convo_first(idx, t, NULL, true, ours) != NULL;
+		struct ack *x;
+
+		for (k = 0; k < t->n && !done; k++)
+			done = keyword_list_has(index_msg_str(idx, index_at(idx, t->pos[k]),
+			    INDEX_STR_KEYWORDS), TEAM_KEYWORD_ACKED);
+		if (done || first == NULL || first->internaldate < since || t->ticket[0] == '\0')
+			continue;
+		x = &a->v[a->n++];
+		x->uid = first->uid;
+		memcpy(x->ticket, t->ticket, sizeof(x->ticket));
+		x->subject = xstrdup(index_msg_str(idx, first, INDEX_STR_SUBJECT));
+		x->message_id = xstrdup(index_msg_str(idx, first, INDEX_STR_MESSAGE_ID));
+		split_from(index_msg_str(idx, first, INDEX_STR_FROM), &x->name, &x->addr);
+	}
+	team_convos_free(&c);
+}
+
+/* How many acknowledgements went to addr in the last hour: the
+ * conversations marked tern/acked whose first customer message came
+ * from addr within the hour. */
+static size_t
+acks_recent(const struct index *idx, const char *ours, const char *addr, int64_t now)
+{
+	struct team_convos *c = team_convos_build(idx);
+	size_t i, k, n = 0;
+
+	for (i = 0; i < team_convos_count(c); i++) {
+		const struct team_convo *t = team_convos_at(c, i);
+		const struct index_msg *first = team_convo_first(idx, t, NULL, false, ours);
+		bool acked = false;
+		char *name, *from;
+
+		if (first == NULL || first->internaldate < now - 3600)
+			continue;
+		for (k = 0; k < t->n && !acked; k++)
+			acked = keyword_list_has(index_msg_str(idx, index_at(idx, t->pos[k]),
+			    INDEX_STR_KEYWORDS), TEAM_KEYWORD_ACKED);
+		if (!acked)
+			continue;
+		split_from(index_msg_str(idx, first, INDEX_STR_FROM), &name, &from);
+		n += str_caseeq(from, addr);
+		free(name);
+		free(from);
+	}
+	team_convos_free(&c);
+	return n;
+}
+
+/* The directory of the team's templates, ~ expanded; NULL when unset or
+ * kept on the server (imap:, not read here yet). */
+static char *
+templates_dir(const struct conf_team *team)
+{
+	const char *dir = conf_team_get(team, "templates"), *home = getenv("HOME");
+
+	if (dir == NULL || str_has_prefix(dir, "imap:"))
+		return NULL;
+	if (dir[0] == '~' && dir[1] == '/' && home != NULL)
+		return xasprintf("%s%s", home, dir + 1);
+	return xstrdup(dir);
+}
+
+/* The acknowledgement's template: the team's, else the built-in one. */
+static int
+ack_template(const struct conf_team *team, struct template **t_r, char **error_r)
+{
+	const char *name = conf_team_get(team, "acknowledge-template");
+	char *dir = templates_dir(team);
+	const char *text = "Subject: " TEAM_ACK_SUBJECT "\n\n" TEAM_ACK_BODY;
+	int r;
+
+	if (name != NULL && dir == NULL) {
+		const char *where = conf_team_get(team, "templates");
+
+		*error_r = where != NULL ? xasprintf("team '%s': templates=%s: templates "
+		    "kept in an IMAP folder are not read by this version (name a directory)",
+		    conf_team_name(team), where) : xasprintf("team '%s': "
+		    "acknowledge-template=%s needs templates= naming a directory",
+		    conf_team_name(team), name);
+		return -1;
+	}
+	r = name != NULL ? template_load(dir, name, t_r, error_r) :
+	    template_parse(text, strlen(text), "(built in)", t_r, error_r);
+	free(dir);
+	return r;
+}
+
+/* Builds and sends one acknowledgement; 0 sent, -1 not (*error_r). */
+static int
+ack_send(const struct conf *conf, const struct conf_account *acct,
+    const struct conf_team *team, const struct cmd_login_secret *secret,
+    const struct template *tpl, const struct ack *x, char **error_r)
+{
+	struct template_vars v;
+	struct cmd_draft *d;
+	struct buf msg;
+	char **rcpts = NULL, *from = NULL, *warning = NULL, *subject, *tag;
+	int r = -1;
+
+	memset(&v, 0, sizeof(v));
+	v.ticket = x->ticket;
+	v.customer = x->name;
+	v.customer_addr = x->to;
+	v.agent = conf_team_get(team, "me");
+	v.team = conf_team_name(team);
+	v.subject = x->subject;
+	d = cmd_draft_new(acct, &warning);
+	free(warning);
+	free(d->to);
+	d->to = xstrdup(x->to);
+	subject = template_has_subject(tpl) ? template_subject(tpl, &v) :
+	    xasprintf("Re: %s", x->subject);
+	/* The ticket rides in the subject, so threading survives mail
+	 * clients that drop References. */
+	tag = xasprintf("[#%s]", x->ticket);
+	free(d->subject);
+	d->subject = strstr(subject, x->ticket) != NULL ? xstrdup(subject) :
+	    xasprintf("%s %s", tag, subject);
+	free(tag);
+	free(subject);
+	free(d->body);
+	d->body = template_body(tpl, &v);
+	if (x->message_id[0] != '\0') {
+		d->in_reply_to = xstrdup(x->message_id);
+		d->references = xstrdup(x->message_id);
+	}
+	d->auto_replied = true;
+	buf_init(&msg, CMD_DRAFT_MESSAGE_MAX);
+	if (cmd_draft_build(d, conf, acct, &msg, error_r) != 0 ||
+	    cmd_draft_recipients(d, &rcpts, error_r) != 0 ||
+	    (from = cmd_draft_sender(d, acct, error_r)) == NULL)
+		goto out;
+	r = cmd_send_smtp(conf, acct, secret, buf_ptr(&msg), buf_len(&msg), rcpts, from,
+	    error_r) == 0 ? 0 : -1;
+out:
+	cmd_draft_recipients_free(&rcpts);
+	free(from);
+	buf_free(&msg);
+	cmd_draft_destroy(&d);
+	return r;
+}
+
+/* The moment acknowledgements began for folder, set to now the first
+ * time; false (said) when the server cannot keep it. */
+static int
+ack_since(struct cmd_apply *ap, const char *shown, const char *folder, int64_t now,
+    bool dry_run, int64_t *since_r, bool *ok_r, char **error_r)
+{
+	char *value = NULL, *why = NULL, *set;
+	uint64_t n;
+
+	*ok_r = false;
+	if (cmd_apply_metadata(ap, folder, TEAM_ACK_SINCE_ENTRY, NULL, &value, &why,
+	    error_r) != 0)
+		return -1;
+	if (why == NULL && value != NULL && str_to_u64(value, INT64_MAX, &n) == 0) {
+		free(value);
+		*since_r = (int64_t)n;
+		*ok_r = true;
+		return 0;
+	}
+	free(value);
+	if (why == NULL && !dry_run) {
+		set = xasprintf("%lld", (long long)now);
+		if (cmd_apply_metadata(ap, folder, TEAM_ACK_SINCE_ENTRY, set, NULL, &why,
+		    error_r) != 0) {
+			free(set);
+			return -1;
+		}
+		free(set);
+		if (why == NULL) {
+			fprintf(stderr, "%s: acknowledgements begin now: mail that came "
+			    "before gets none\n", shown);
+			*since_r = now;
+			*ok_r = true;
+			return 0;
+		}
+	}
+	if (why != NULL)
+		log_warn("%s: no acknowledgements are sent: %s, so tern cannot keep on the "
+		    "server when they were switched on (and never answer older mail)", shown,
+		    why);
+	free(why);
+	return 0;
+}
+
+int
+cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
+    const struct conf_account *acct, const struct conf_team *team, const char *folder,
+    const struct cmd_login_secret *secret, bool dry_run, struct cmd_team_stats *st,
+    char **error_r)
+{
+	const char *on = conf_team_get(team, "acknowledge");
+	struct template *tpl = NULL;
+	struct acks a;
+	struct sync_uids uids;
+	const struct index *idx;
+	char *ours = NULL, *shown = NULL, *rights = NULL, *why = NULL, *failed = NULL;
+	const char *tern_acked[2] = { TEAM_KEYWORD_ACKED, NULL };
+	int64_t now = (int64_t)time(NULL), since = 0;
+	size_t i;
+	bool ok;
+	int r = -1;
+
+	memset(&a, 0, sizeof(a));
+	sync_uids_init(&uids);
+	if (on == NULL || strcmp(on, "yes") != 0)
+		return 0;
+	shown = safe_text_line(folder, strlen(folder), 200);
+	if (ack_template(team, &tpl, &why) != 0) {
+		log_error("%s: no acknowledgements are sent: %s", shown, why);
+		st->failures++;
+		r = 0;
+		goto out;
+	}
+	if (cmd_apply_myrights(ap, folder, &rights, error_r) != 0)
+		goto out;
+	if (rights != NULL && strchr(rights, 'w') == NULL) {
+		r = 0;
+		goto out;
+	}
+	if (ack_since(ap, shown, folder, now, dry_run, &since, &ok, error_r) != 0)
+		goto out;
+	if (!ok) {
+		r = 0;
+		goto out;
+	}
+	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+		goto out;
+	ours = cmd_team_address(acct);
+	acks_collect(idx, ours, since, &a);
+	for (i = 0; i < a.n; i++)
+		sync_uids_add(&uids, a.v[i].uid);
+	sync_uids_unique(&uids);
+	if (uids.n > 0 && cmd_apply_fetch_headers(ap, &uids, autoreply_fields, ack_header, &a,
+	    error_r) != 0)
+		goto out;
+	for (i = 0; i < a.n; i++) {
+		struct ack *x = &a.v[i];
+		struct sync_uids one;
+		struct index *flags = NULL;
+		bool modified = false;
+		long pos;
+
+		if (!x->fetched)
+			continue;
+		if (x->verdict != AUTOREPLY_OK) {
+			st->not_acked++;
+			continue;
+		}
+		if (ours != NULL && str_caseeq(x->to, ours)) {
+			st->not_acked++;
+			continue;
+		}
+		/* The held index has this run's marks too. */
+		if (acks_recent(idx, ours, x->addr, now) >= TEAM_ACK_PER_HOUR) {
+			fprintf(stderr, "%s: ticket %s: not acknowledged: %s had %d already "
+			    "this hour\n", shown, x->ticket, x->addr, TEAM_ACK_PER_HOUR);
+			st->not_acked++;
+			continue;
+		}
+		if (dry_run) {
+			fprintf(stdout, "%s\tticket %s\twould acknowledge to %s\n", shown,
+			    x->ticket, x->to);
+			st->acked++;
+			continue;
+		}
+		/* The mark first, and conditional: of two teammates' runs one
+		 * sends, and a conversation is answered once. */
+		sync_uids_init(&one);
+		sync_uids_add(&one, x->uid);
+		if (cmd_apply_fetch_flags(ap, folder, &one, &flags, error_r) != 0) {
+			sync_uids_free(&one);
+			goto out;
+		}
+		/* Decided on what the server says now, with the MODSEQ that
+		 * read belongs to: a teammate's mark since the sync shows. */
+		pos = index_find(flags, x->uid);
+		x->modseq = pos >= 0 ? index_at(flags, (size_t)pos)->modseq : 0;
+		if (pos >= 0 && keyword_list_has(index_msg_str(flags, index_at(flags, (size_t)pos),
+		    INDEX_STR_KEYWORDS), TEAM_KEYWORD_ACKED))
+			pos = -1;
+		index_destroy(&flags);
+		if (pos < 0) {
+			sync_uids_free(&one);
+			continue;
+		}
+		if (cmd_apply_store(ap, &one, true, tern_acked, x->modseq, &modified, &why,
+		    error_r) != 0) {
+			sync_uids_free(&one);
+			goto out;
+		}
+		if (why != NULL || modified) {
+			/* Changed meanwhile: the next run looks again. */
+			free(why);
+			why = NULL;
+			sync_uids_free(&one);
+			continue;
+		}
+		cmd_apply_held_change(ap, &one, tern_acked, NULL);
+		if (ack_send(conf, acct, team, secret, tpl, x, &failed) != 0) {
+			log_error("%s: ticket %s: the acknowledgement to %s was not sent: %s",
+			    shown, x->ticket, x->to, failed);
+			free(failed);
+			failed = NULL;
+			st->failures++;
+			/* Unmarked, so that a later run sends it. */
+			if (cmd_apply_store(ap, &one, false, tern_acked, 0, &modified, &why,
+			    error_r) != 0) {
+				sync_uids_free(&one);
+				goto out;
+			}
+			free(why);
+			why = NULL;
+			cmd_apply_held_change(ap, &one, NULL, tern_acked);
+		} else
+			st->acked++;
+		sync_uids_free(&one);
+	}
+	r = 0;
+out:
+	template_free(&tpl);
+	acks_free(&a);
+	sync_uids_free(&uids);
+	free(ours);
+	free(rights);
+	free(why);
+	free(shown);
+	return r;
 }

@@ -76,10 +76,30 @@ struct cmd_team_stats {
 	unsigned long opened;		/* new conversations */
 	unsigned long reopened;
 	unsigned long joined;		/* messages that took their conversation's status */
+	unsigned long acked;		/* acknowledgements sent */
+	unsigned long not_acked;	/* first messages that get none (lists, robots) */
 	unsigned failures;
 };
 int cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
     const struct conf_team *team, const char *folder, bool dry_run,
     struct cmd_team_stats *st, char **error_r);
+
+/* With acknowledge=yes, answers the first message of each new
+ * conversation once, following RFC 3834 (mime/autoreply.h): never lists,
+ * bulk, robots, bounces, other automatic replies, the team's own
+ * address; never mail that arrived before acknowledgements were switched
+ * on (the moment is kept in the folder's METADATA, set on the first run;
+ * without METADATA none are sent, and a warning says why); at most
+ * three an hour to one address. The conversation is marked tern/acked
+ * by a conditional store before the SMTP transfer (so of two teammates'
+ * runs one sends; the mark goes again when sending fails). The message
+ * comes from the team's acknowledge-template (templates= directory),
+ * else a built-in text, with the ticket number in the subject,
+ * Auto-Submitted: auto-replied, In-Reply-To and References. */
+struct cmd_login_secret;
+int cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
+    const struct conf_account *acct, const struct conf_team *team, const char *folder,
+    const struct cmd_login_secret *secret, bool dry_run, struct cmd_team_stats *st,
+    char **error_r);
 
 #endif

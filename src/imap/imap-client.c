@@ -59,6 +59,8 @@ enum cmd_word {
 	CMD_STATUS,
 	CMD_CREATE,
 	CMD_MYRIGHTS,
+	CMD_GETMETADATA,
+	CMD_SETMETADATA,
 	CMD_SELECT,
 	CMD_EXAMINE,
 	CMD_UNSELECT,
@@ -91,6 +93,8 @@ static const struct {
 	[CMD_STATUS] = { "STATUS", false },
 	[CMD_CREATE] = { "CREATE", false },
 	[CMD_MYRIGHTS] = { "MYRIGHTS", false },
+	[CMD_GETMETADATA] = { "GETMETADATA", false },
+	[CMD_SETMETADATA] = { "SETMETADATA", false },
 	[CMD_SELECT] = { "SELECT", false },
 	[CMD_EXAMINE] = { "EXAMINE", false },
 	[CMD_UNSELECT] = { "UNSELECT", false },
@@ -1026,6 +1030,7 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 		{ "LSUB", CMD_LSUB },
 		{ "STATUS", CMD_STATUS },
 		{ "MYRIGHTS", CMD_MYRIGHTS },
+		{ "METADATA", CMD_GETMETADATA },
 		{ "SEARCH", CMD_UID_SEARCH },
 	};
 	const struct imap_arg *a = &r->args[0];
@@ -1407,6 +1412,62 @@ imap_cmd_status(struct imap_client *c, const char *mailbox, unsigned items,
 		add_raw(cmd, status_items[i]);
 		first = false;
 	}
+	add_raw(cmd, ")");
+	cmd_queue(c, cmd, cb, false);
+	return 0;
+}
+
+/* An entry name of RFC 5464: "/private/..." or "/shared/...", then
+ * printable ASCII without '*', '%' or two slashes in a row. */
+static bool
+metadata_entry_valid(const char *entry)
+{
+	const char *p;
+
+	if (!str_has_prefix(entry, "/private/") && !str_has_prefix(entry, "/shared/"))
+		return false;
+	for (p = entry; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == '*' || *p == '%' || *p == '"' ||
+		    *p == '\\' || (*p == '/' && p[1] == '/'))
+			return false;
+	}
+	return p[-1] != '/';
+}
+
+int
+imap_cmd_getmetadata(struct imap_client *c, const char *mailbox, const char *entry,
+    const struct imap_cmd_callbacks *cb)
+{
+	struct cmd *cmd;
+
+	if (c->failed || !has_cap(c, IMAP_CAP_METADATA) || !metadata_entry_valid(entry))
+		return -1;
+	cmd = cmd_new(CMD_GETMETADATA);
+	if (add_arg_string(c, cmd, mailbox) != 0 || add_arg_string(c, cmd, entry) != 0)
+		return cmd_refuse(cmd);
+	cmd_queue(c, cmd, cb, false);
+	return 0;
+}
+
+int
+imap_cmd_setmetadata(struct imap_client *c, const char *mailbox, const char *entry,
+    const char *value, const struct imap_cmd_callbacks *cb)
+{
+	struct cmd *cmd;
+
+	if (c->failed || !has_cap(c, IMAP_CAP_METADATA) || !metadata_entry_valid(entry))
+		return -1;
+	cmd = cmd_new(CMD_SETMETADATA);
+	if (add_arg_string(c, cmd, mailbox) != 0)
+		return cmd_refuse(cmd);
+	add_raw(cmd, " (");
+	if (add_string(c, cmd, entry, strlen(entry)) != 0)
+		return cmd_refuse(cmd);
+	add_raw(cmd, " ");
+	if (value == NULL)
+		add_raw(cmd, "NIL");
+	else if (add_string(c, cmd, value, strlen(value)) != 0)
+		return cmd_refuse(cmd);
 	add_raw(cmd, ")");
 	cmd_queue(c, cmd, cb, false);
 	return 0;

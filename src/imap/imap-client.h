@@ -219,6 +219,15 @@ int imap_cmd_create(struct imap_client *c, const char *mailbox,
 int imap_cmd_myrights(struct imap_client *c, const char *mailbox,
     const struct imap_cmd_callbacks *cb);
 
+/* GETMETADATA mailbox entry (RFC 5464; needs METADATA, -1 without or
+ * for an entry that is not "/private/..." or "/shared/..."). data:
+ * METADATA mailbox (entry value). */
+int imap_cmd_getmetadata(struct imap_client *c, const char *mailbox, const char *entry,
+    const struct imap_cmd_callbacks *cb);
+/* SETMETADATA mailbox (entry value); value NULL removes the entry. */
+int imap_cmd_setmetadata(struct imap_client *c, const char *mailbox, const char *entry,
+    const char *value, const struct imap_cmd_callbacks *cb);
+
 /* What SELECT/EXAMINE may add: CONDSTORE, or QRESYNC with the cached
  * UIDVALIDITY and HIGHESTMODSEQ (and, optionally, the known UIDs). */
 struct imap_select_params {

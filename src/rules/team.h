@@ -52,6 +52,8 @@ const struct team_convo *team_convos_find(const struct team_convos *c, const cha
 
 /* The keyword tern puts on the team's own replies kept in the folder. */
 #define TEAM_KEYWORD_REPLY "tern/reply"
+/* The keyword on a conversation whose acknowledgement went out. */
+#define TEAM_KEYWORD_ACKED "tern/acked"
 
 /* Whether m was written by the team, not a customer: it carries
  * tern/reply, or its From address is ours (an address, compared without

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 
@@ -28,7 +29,7 @@ def ticket(root):
     return base64.b32encode(digest)[:6].decode()
 
 
-class TestTeam(ServersTestCase):
+class TeamCase(ServersTestCase):
     _seq = 0
 
     def setUp(self):
@@ -63,7 +64,7 @@ class TestTeam(ServersTestCase):
         """{message-id: set of flags} of the conversation, as support sees it."""
         with self.device("support") as c:
             c.select("INBOX", readonly=True)
-            typ, data = c.uid("SEARCH", None, "SUBJECT", token)
+            typ, data = c.uid("SEARCH", None, "SUBJECT", '"%s"' % token)
             uids = data[0].split()
             out = {}
             if not uids:
@@ -113,6 +114,20 @@ class TestTeam(ServersTestCase):
         return [e for e in self.s.mail_log_events(self.log_start, user=user)
                 if e["event"] == "flag_change"]
 
+    def wait_for_waiting(self, procs, gate):
+        """Until every process has said it waits at the gate (its first
+        line on stderr), then opens the gate. Returns those lines."""
+        early = {u: p.stderr.readline() for u, p in procs.items()}
+        open(gate, "w").close()
+        return early
+
+    def statuses(self, token):
+        return {mid: sorted(f for f in flags if f.startswith("status/"))
+                for mid, flags in self.server_flags(token).items()}
+
+
+
+class TestTeam(TeamCase):
     # ---- claims
     def test_claim_sets_the_whole_conversation_and_is_idempotent(self):
         tok = self.token()
@@ -177,13 +192,6 @@ class TestTeam(ServersTestCase):
             self.assertEqual(set(map(tuple, got.values())), {("assign/" + winner,)}, ctx)
         print("# simultaneous claims: %d trials, alice won %d, bob won %d, "
               "double wins 0" % (trials, wins["alice"], wins["bob"]), file=sys.stderr)
-
-    def wait_for_waiting(self, procs, gate):
-        """Until every process has said it waits at the gate (its first
-        line on stderr), then opens the gate. Returns those lines."""
-        early = {u: p.stderr.readline() for u, p in procs.items()}
-        open(gate, "w").close()
-        return early
 
     def test_the_loser_of_a_forced_race_reads_again_and_names_the_winner(self):
         tok = self.token()
@@ -296,10 +304,6 @@ class TestTeam(ServersTestCase):
             self.assertEqual(len(r.out.splitlines()), 3, "%s\n%r" % (user, r))
 
     # ---- new mail
-    def statuses(self, token):
-        return {mid: sorted(f for f in flags if f.startswith("status/"))
-                for mid, flags in self.server_flags(token).items()}
-
     def test_new_mail_opens_joins_and_reopens(self):
         tok = self.token()
         root = self.conversation(tok, replies=1)
@@ -350,3 +354,124 @@ class TestTeam(ServersTestCase):
         self.assertEqual([e for e in self.s.mail_log_events(mark)
                           if e["event"] == "flag_change"], [])
         self.assertEqual(set(map(tuple, self.statuses(tok).values())), {()})
+
+
+class TestTeamAcknowledge(TeamCase):
+    """The automatic acknowledgement (RFC 3834) of tern --filter, with the
+    SMTP sink showing exactly what went out. A class of its own: it
+    empties the team folder before each test so every count is exact."""
+
+    def setUp(self):
+        super().setUp()
+        self.empty_folder("support")
+        self.templates = os.path.join(self.tmp, "templates")
+        os.makedirs(self.templates)
+        # The first run records when acknowledgements began; nothing
+        # before that moment is ever answered.
+        self.ack("alice")
+        self.s.clear_sink()
+
+    def rc(self, user, me=None, extra="", members="alice bob carol"):
+        extra = ("    set acknowledge=yes\n    set templates=%s\n%s"
+                 % (self.templates, extra))
+        path = super().rc(user, me=me, extra=extra, members=members)
+        with open(path) as f:
+            text = f.read()
+        text = text.replace("    set tls=no\n", "    set smtp=smtp://%s@127.0.0.1:%d\n"
+                            "    set tls=no\n" % (user, self.s.smtp_port), 1)
+        return self.mailrc(text, name=os.path.basename(path))
+
+    def ack(self, user, status=0):
+        return self.tern_as(user, "--filter", status=status)
+
+    def mail(self, token, headers="", sender="Jane Doe <jane@customer.example>",
+             internaldate=None, reply_to=None):
+        mid = "<%s@customer.example>" % token
+        head = ("From: %s\r\nTo: support@example.org\r\nSubject: %s question\r\n"
+                "Date: Mon, 3 Jun 2024 10:00:00 +0000\r\nMessage-ID: %s\r\n%s"
+                % (sender, token, mid, headers))
+        if reply_to:
+            head += "In-Reply-To: %s\r\nReferences: %s\r\n" % (reply_to, reply_to)
+        self.s.append("support", "INBOX", (head + "\r\nhello\r\n").encode(),
+                      internaldate=internaldate)
+        return mid
+
+    def sent(self):
+        return self.s.sink_messages()
+
+    def test_one_acknowledgement_to_a_person_none_to_robots_or_lists(self):
+        t = self.token()
+        root = self.mail(t + "a")
+        for n, headers in enumerate((
+                "Auto-Submitted: auto-replied\r\n",
+                "List-Id: Users <users.lists.example.org>\r\n",
+                "Precedence: bulk\r\n",
+                "X-Auto-Response-Suppress: All\r\n",
+                "Content-Type: multipart/report; report-type=delivery-status; "
+                "boundary=x\r\n")):
+            self.mail("%sr%d" % (t, n), headers, sender="R <r%d@robots.example>" % n)
+        self.mail(t + "n", sender="Shop <no-reply@shop.example>")
+        self.mail(t + "m", sender="MAILER-DAEMON@mx.example")
+        self.mail(t + "o", sender="Example Support <support@example.org>")
+        r = self.ack("alice")
+        self.assertIn("1 acknowledgement sent", r.err)
+        out = self.sent()
+        self.assertEqual(len(out), 1, [m["data"][:300] for m in out])
+        m = out[0]
+        self.assertEqual(m["rcpt_tos"], ["jane@customer.example"])
+        data = m["data"].decode()
+        self.assertIn("Auto-Submitted: auto-replied\r\n", data)
+        self.assertIn("In-Reply-To: %s\r\n" % root, data)
+        self.assertRegex(data, r"Subject: \[#%s\] Re: %sa question" % (ticket(root), t))
+        self.assertIn("Hello Jane Doe,", data)
+        # Once per conversation: again, and after the customer writes more.
+        self.ack("bob")
+        self.mail(t + "a2", reply_to=root)
+        self.ack("alice")
+        self.assertEqual(len(self.sent()), 1)
+        self.assertIn("tern/acked", self.server_flags(t + "a question").get(root, set()))
+
+    def test_two_teammates_send_one_acknowledgement(self):
+        roots = [self.mail(self.token() + "x%d" % i, sender="P%d <p%d@c.example>" % (i, i))
+                 for i in range(5)]
+        procs = [self.popen_as(u, "--filter") for u in ("alice", "bob")]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+        got = sorted(re.search(r"In-Reply-To: (<[^>]+>)", m["data"].decode()).group(1)
+                     for m in self.sent())
+        self.assertEqual(got, sorted(roots))
+
+    def test_backlog_and_a_flood_get_no_more(self):
+        t = self.token()
+        # Mail that arrived before acknowledgements began (an import).
+        self.mail(t + "old", internaldate=time.time() - 86400)
+        for i in range(5):
+            self.mail("%sf%d" % (t, i), sender="Flood <flood@c.example>")
+        r = self.ack("alice")
+        out = self.sent()
+        self.assertEqual(len(out), 3, r.err)
+        self.assertEqual({m["rcpt_tos"][0] for m in out}, {"flood@c.example"})
+        self.assertIn("had 3 already this hour", r.err)
+
+    def test_the_team_template(self):
+        with open(os.path.join(self.templates, "received"), "w") as f:
+            f.write("Subject: Ticket ${ticket}: ${subject}\n\nDear ${customer},\n"
+                    "we are on it (${team}, ${agent}). It costs $5.\n")
+        t = self.token()
+        root = self.mail(t, sender="=?UTF-8?Q?J=C3=BCrgen?= <j@c.example>")
+        r = self.tern("-F", self.rc("alice", extra="    set acknowledge-template=received\n"),
+                      "--filter", timeout=120)
+        self.assertStatus(r, 0)
+        out = self.sent()
+        self.assertEqual(len(out), 1, r.err)
+        data = out[0]["data"].decode()
+        self.assertIn("Subject: Ticket %s: %s question" % (ticket(root), t), data)
+        self.assertIn("we are on it (support, alice). It costs $5.", data)
+        # A template that is not there: said, nothing sent, exit 1.
+        self.mail(self.token())
+        r = self.tern("-F", self.rc("alice", extra="    set acknowledge-template=nope\n"),
+                      "--filter", timeout=120)
+        self.assertStatus(r, 1)
+        self.assertIn("no acknowledgements are sent", r.err)
+        self.assertEqual(len(self.sent()), 1)

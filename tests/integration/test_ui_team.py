@@ -37,12 +37,7 @@ class TestUiTeam(TerminalTestCase):
         self.home = os.path.join(self.tmp, "home")
         os.makedirs(self.home)
         # A folder of this test's own conversations only.
-        with self.device("support") as c:
-            c.select("INBOX")
-            typ, data = c.search(None, "ALL")
-            if data[0].split():
-                c.store("1:*", "+FLAGS", "(\\Deleted)")
-                c.expunge()
+        self.empty_folder("support")
 
     def conversation(self, subject, replies=0, keywords=(), age_hours=1):
         type(self)._seq += 1

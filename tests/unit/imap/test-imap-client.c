@@ -279,6 +279,43 @@ test_list_status(void)
 }
 
 static void
+test_metadata(void)
+{
+	struct imap_client *c = client(0);
+
+	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/shared/vendor/tern/x", NULL), -1,
+	    "getmetadata without METADATA refused");
+	imap_client_set_caps(c, IMAP_CAP_METADATA);
+	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/vendor/x", NULL), -1,
+	    "an entry outside /private and /shared refused");
+	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/shared/a b", NULL), -1,
+	    "an entry with a space refused");
+	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/shared/a//b", NULL), -1,
+	    "an entry with two slashes refused");
+	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/shared/a/", NULL), -1,
+	    "an entry ending in a slash refused");
+	tap_is_int(imap_cmd_setmetadata(c, "Shared/team", "/shared/*", "1", NULL), -1,
+	    "a wildcard refused");
+	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/shared/vendor/tern/ack-since",
+	    CB("get")), 0, "getmetadata");
+	tap_is_int(imap_cmd_setmetadata(c, "Shared/team", "/shared/vendor/tern/ack-since",
+	    "1700000000", CB("set")), 0, "setmetadata");
+	tap_is_int(imap_cmd_setmetadata(c, "INBOX", "/private/vendor/tern/x", "a\r\nb",
+	    CB("set2")), 0, "a value with CR LF goes as a literal");
+	tap_is_int(imap_cmd_setmetadata(c, "INBOX", "/private/vendor/tern/x", NULL,
+	    CB("del")), 0, "removing");
+	out_is(c, T(1) " GETMETADATA \"Shared/team\" \"/shared/vendor/tern/ack-since\"\r\n"
+	    T(2) " SETMETADATA \"Shared/team\" (\"/shared/vendor/tern/ack-since\" "
+	    "\"1700000000\")\r\n"
+	    T(3) " SETMETADATA \"INBOX\" (\"/private/vendor/tern/x\" {4}\r\n",
+	    "the exact commands, up to the literal");
+	tap_is_int(feed(c, "* METADATA \"Shared/team\" (/shared/vendor/tern/ack-since "
+	    "\"1700000000\")\r\n" T(1) " OK\r\n" T(2) " OK\r\n"), 0, "answers parsed");
+	ev_is("get:data METADATA 3\nget:OK\nset:OK\n", "METADATA data goes to its command");
+	imap_client_destroy(&c);
+}
+
+static void
 test_lsub(void)
 {
 	struct imap_client *c = client(0);
@@ -1427,6 +1464,7 @@ main(void)
 	test_simple_builders();
 	test_enable_id();
 	test_lsub();
+	test_metadata();
 	test_list_status();
 	test_select();
 	test_fetch();
