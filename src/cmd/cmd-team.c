@@ -1239,3 +1239,82 @@ out:
 	free(shown);
 	return r;
 }
+
+/* ---- replies ---- */
+
+int
+cmd_team_templates(const struct conf_team *team, char ***names_r, char **error_r)
+{
+	char *dir = templates_dir(team);
+	int r;
+
+	*names_r = NULL;
+	if (dir == NULL) {
+		*error_r = conf_team_get(team, "templates") != NULL ?
+		    xasprintf("team '%s': templates kept in an IMAP folder are not read by "
+		    "this version (name a directory)", conf_team_name(team)) :
+		    xasprintf("team '%s' has no templates= directory", conf_team_name(team));
+		return -1;
+	}
+	r = template_names(dir, names_r, error_r);
+	free(dir);
+	return r;
+}
+
+int
+cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t uid,
+    const char *name, struct cmd_draft *d, char **error_r)
+{
+	long pos = index_find(idx, uid);
+	const struct index_msg *m = pos >= 0 ? index_at(idx, (size_t)pos) : NULL;
+	char ticket[TICKET_LEN + 1], tag[TICKET_LEN + 4], *dir, *text, *cname, *caddr;
+	struct template_vars v;
+	struct template *t = NULL;
+
+	if (m == NULL || !ticket_of_msg(idx, m, ticket))
+		return 0;
+	/* The ticket in the subject: threading that survives mail clients
+	 * which drop References. */
+	snprintf(tag, sizeof(tag), "[#%s]", ticket);
+	if (strstr(d->subject, ticket) == NULL) {
+		char *s = xasprintf("%s %s", d->subject, tag);
+
+		free(d->subject);
+		d->subject = s;
+	}
+	if (name == NULL)
+		return 0;
+	if ((dir = templates_dir(team)) == NULL) {
+		char **none = NULL;
+
+		(void)cmd_team_templates(team, &none, error_r);
+		template_names_free(none);
+		return -1;
+	}
+	if (template_load(dir, name, &t, error_r) != 0) {
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	split_from(index_msg_str(idx, m, INDEX_STR_FROM), &cname, &caddr);
+	memset(&v, 0, sizeof(v));
+	v.ticket = ticket;
+	v.customer = cname;
+	v.customer_addr = caddr;
+	v.agent = conf_team_get(team, "me");
+	v.team = conf_team_name(team);
+	v.subject = index_msg_str(idx, m, INDEX_STR_SUBJECT);
+	/* The response first, the quote after it. */
+	text = template_body(t, &v);
+	{
+		char *body = xasprintf("%s\n%s", text, d->body);
+
+		free(d->body);
+		d->body = body;
+	}
+	free(text);
+	free(cname);
+	free(caddr);
+	template_free(&t);
+	return 0;
+}

@@ -97,9 +97,20 @@ int cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
  * else a built-in text, with the ticket number in the subject,
  * Auto-Submitted: auto-replied, In-Reply-To and References. */
 struct cmd_login_secret;
+struct cmd_draft;
 int cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
     const struct conf_account *acct, const struct conf_team *team, const char *folder,
     const struct cmd_login_secret *secret, bool dry_run, struct cmd_team_stats *st,
     char **error_r);
+
+/* A reply to the message uid of idx in the team's folder: the ticket
+ * goes into the subject ("[#K7Q2M2]") unless it is there, and with name
+ * (a template of the team's templates= directory, or NULL) its expanded
+ * text goes before the quote. -1 with *error_r when the template cannot
+ * be read (the draft keeps its subject change). */
+int cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t uid,
+    const char *name, struct cmd_draft *d, char **error_r);
+/* The names of the team's templates (template_names), sorted. */
+int cmd_team_templates(const struct conf_team *team, char ***names_r, char **error_r);
 
 #endif

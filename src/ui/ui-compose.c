@@ -18,10 +18,12 @@
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-send.h"
 #include "cmd/cmd-sync.h"
+#include "cmd/cmd-team.h"
 #include "lib/buf.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
 #include "mime/message.h"
+#include "mime/template.h"
 #include "net/worker.h"
 #include "ui/ui-private.h"
 
@@ -196,6 +198,36 @@ ui_record_free(void *ctx)
 	free(r);
 }
 
+/* A reply sent from a team folder leaves the conversation waiting on
+ * the customer: pending (S changes it, to done say). */
+static void
+ui_compose_team_pending(struct ui *ui, const struct cmd_draft *d)
+{
+	const struct index *idx = ui_session_index(ui);
+	const char *folder = ui_session_folder(ui);
+	struct cmd_actions a;
+	char *error = NULL;
+	size_t i;
+
+	if (d->in_reply_to == NULL || d->reply_folder == NULL || folder == NULL ||
+	    strcmp(d->reply_folder, folder) != 0 ||
+	    cmd_team_of(ui->conf, ui->acct, folder) == NULL)
+		return;
+	for (i = 0; i < index_count(idx); i++) {
+		const struct index_msg *m = index_at(idx, i);
+		uint32_t uid = m->uid;
+
+		if (strcmp(index_msg_str(idx, m, INDEX_STR_MESSAGE_ID), d->in_reply_to) != 0)
+			continue;
+		memset(&a, 0, sizeof(a));
+		if (cmd_actions_add(&a, "status", "pending", &error) == 0)
+			ui_session_act(ui, &a, &uid, 1);
+		free(error);
+		cmd_actions_free(&a);
+		return;
+	}
+}
+
 static int
 ui_record_job(struct ui *ui, void *ctx, char **error_r)
 {
@@ -212,6 +244,7 @@ ui_record_job(struct ui *ui, void *ctx, char **error_r)
 		ui_message(ui, "sent to %zu recipient%s; saved to Sent", r->nrcpts,
 		    r->nrcpts == 1 ? "" : "s");
 	}
+	ui_compose_team_pending(ui, r->draft);
 	/* Sent and the original's \Answered show after the next sync. */
 	ui_session_resync(ui);
 	return 0;
@@ -589,7 +622,17 @@ ui_compose_show(struct ui *ui, struct cmd_draft *draft, bool edit)
 struct ui_compose_start {
 	char kind[16];
 	uint32_t uid;
+	char *template;			/* a canned response to start from, or NULL */
 };
+
+static void
+ui_compose_start_free(void *ctx)
+{
+	struct ui_compose_start *st = ctx;
+
+	free(st->template);
+	free(st);
+}
 
 static int
 ui_compose_start_job(struct ui *ui, void *ctx, char **error_r)
@@ -619,6 +662,18 @@ ui_compose_start_job(struct ui *ui, void *ctx, char **error_r)
 		ui_error(ui, "%s", warning);
 		free(warning);
 	}
+	/* A team folder's reply: the ticket in the subject, and the canned
+	 * response asked for. */
+	if (strcmp(st->kind, "forward") != 0) {
+		const struct conf_team *team = cmd_team_of(ui->conf, ui->acct,
+		    ui_session_folder(ui));
+
+		if (team != NULL && cmd_team_reply(team, ui_session_index(ui), st->uid,
+		    st->template, d, &warning) != 0) {
+			ui_error(ui, "%s", warning);
+			free(warning);
+		}
+	}
 	ui_compose_show(ui, d, true);
 	return 0;
 }
@@ -647,7 +702,72 @@ ui_compose_start(struct ui *ui, const char *kind, uint32_t uid)
 	st = xcalloc(1, sizeof(*st));
 	snprintf(st->kind, sizeof(st->kind), "%s", kind);
 	st->uid = uid;
-	ui_job_add(ui, "fetching the message", ui_compose_start_job, st, free);
+	ui_job_add(ui, "fetching the message", ui_compose_start_job, st, ui_compose_start_free);
+}
+
+/* ---- canned responses (team folders) ---- */
+
+struct ui_canned {
+	uint32_t uid;
+};
+
+static void
+ui_canned_done(struct ui *ui, const char *text, void *ctx)
+{
+	struct ui_canned *cn = ctx;
+	struct ui_compose_start *st;
+
+	if (text != NULL && text[0] != '\0') {
+		st = xcalloc(1, sizeof(*st));
+		snprintf(st->kind, sizeof(st->kind), "reply");
+		st->uid = cn->uid;
+		st->template = xstrdup(text);
+		ui_job_add(ui, "fetching the message", ui_compose_start_job, st,
+		    ui_compose_start_free);
+	}
+	free(cn);
+}
+
+void
+ui_compose_canned(struct ui *ui, uint32_t uid)
+{
+	const struct conf_team *team = cmd_team_of(ui->conf, ui->acct, ui_session_folder(ui));
+	struct ui_canned *cn;
+	struct buf q;
+	char **names = NULL, *error = NULL;
+	size_t i;
+
+	if (team == NULL) {
+		ui_message(ui, "canned responses are for team folders (a team block names "
+		    "this folder)");
+		return;
+	}
+	if (conf_account_server(ui->acct, CONF_PROTO_SMTP) == NULL) {
+		ui_error(ui, "account '%s' has no smtp= server: tern cannot send from it",
+		    conf_account_name(ui->acct));
+		return;
+	}
+	if (cmd_team_templates(team, &names, &error) != 0) {
+		ui_error(ui, "%s", error);
+		free(error);
+		return;
+	}
+	if (names[0] == NULL) {
+		ui_error(ui, "team '%s' has no templates yet", conf_team_name(team));
+		template_names_free(names);
+		return;
+	}
+	buf_init(&q, 512);
+	(void)buf_addstr(&q, "Canned response (");
+	for (i = 0; names[i] != NULL && buf_len(&q) < 200; i++)
+		(void)buf_printf(&q, "%s%s", i > 0 ? ", " : "", names[i]);
+	(void)buf_addstr(&q, names[i] != NULL ? ", ...): " : "): ");
+	(void)buf_addc(&q, '\0');
+	cn = xcalloc(1, sizeof(*cn));
+	cn->uid = uid;
+	ui_prompt(ui, buf_ptr(&q), NULL, ui_canned_done, cn);
+	buf_free(&q);
+	template_names_free(names);
 }
 
 /* ---- recalling a draft ---- */

@@ -842,6 +842,11 @@ ui_index_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 		else
 			ui_compose_start(ui, strcmp(fn, "reply") == 0 ? "reply" :
 			    strcmp(fn, "group-reply") == 0 ? "group-reply" : "forward", m->uid);
+	} else if (strcmp(fn, "canned-reply") == 0) {
+		if ((m = ui_index_current(v)) == NULL)
+			ui_message(ui, "no message here");
+		else
+			ui_compose_canned(ui, m->uid);
 	} else if (strcmp(fn, "recall-message") == 0)
 		ui_compose_recall(ui);
 	else if (strcmp(fn, "delete-message") == 0) {

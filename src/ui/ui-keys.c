@@ -71,6 +71,7 @@ static const struct ui_function ui_functions[] = {
 	{ "claim", "team folders: take the conversation, unless a teammate holds it" },
 	{ "assign", "team folders: give the conversation to a member (or none)" },
 	{ "set-status", "team folders: set the conversation open, pending or done" },
+	{ "canned-reply", "team folders: reply starting from a canned response" },
 	{ "help", "show the key bindings" },
 	{ "redraw-screen", "redraw the screen" },
 	{ "exit", "leave this screen" },
@@ -118,6 +119,7 @@ static const struct ui_binding ui_defaults[] = {
 	{ "index", "a", "claim" },
 	{ "index", "A", "assign" },
 	{ "index", "S", "set-status" },
+	{ "index", "C", "canned-reply" },
 	{ "index", "q", "quit" },
 
 	{ "pager", "j", "next-line" },

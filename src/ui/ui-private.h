@@ -280,6 +280,9 @@ void ui_help_open(struct ui *ui, const char *map);
 /* Composing: kind "mail", "reply", "group-reply", "forward"; uid of the
  * message answered (0 for a new one) (ui-compose.c). */
 void ui_compose_start(struct ui *ui, const char *kind, uint32_t uid);
+/* A reply from a team folder that starts from a canned response: asks
+ * which (the team's templates), then composes. */
+void ui_compose_canned(struct ui *ui, uint32_t uid);
 /* Resumes a draft from the Drafts folder (ui-compose.c). */
 void ui_compose_recall(struct ui *ui);
 

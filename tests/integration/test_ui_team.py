@@ -70,17 +70,20 @@ class TestUiTeam(TerminalTestCase):
                                   if x.startswith(("assign/", "status/"))))
         return out
 
-    def start(self, user):
+    def start(self, user, team_extra=""):
         path = self.mailrc(
             "account a {\n"
             "    set imap=imap://%s@127.0.0.1:%d\n"
+            "    set smtp=smtp://%s@127.0.0.1:%d\n"
             "    set tls=no\n"
             "    set from=\"Example Support <support@example.org>\"\n"
             "    set password-command=\"echo %s-pw\"\n"
             "}\n"
             "team support {\n    set account=a\n    set folder=%s\n"
             "    set members=\"alice bob carol\"\n    set me=%s\n"
-            "    set reply-deadline=4h\n}\n" % (user, self.s.imap_port, user, FOLDER, user),
+            "    set reply-deadline=4h\n%s}\n" % (user, self.s.imap_port, user,
+                                                self.s.smtp_port, user, FOLDER, user,
+                                                team_extra),
             name="mailrc-" + user)
         env = {"LC_ALL": "C.UTF-8", "HOME": self.home, "MAILCAPS": os.devnull,
                "TERM": "xterm-256color",
@@ -147,5 +150,32 @@ class TestUiTeam(TerminalTestCase):
             t.keys("a", literal=True)
             t.wait_for("you may not claim here")
             self.assertEqual(self.assignees("Read only please"), [[]])
+            t.keys("q", literal=True)
+            t.wait_for("[exit 0]")
+
+    def test_canned_reply_carries_the_ticket_and_sets_pending(self):
+        templates = os.path.join(self.tmp, "templates")
+        os.makedirs(templates)
+        with open(os.path.join(templates, "howto"), "w") as f:
+            f.write("Hello ${customer},\n\nTry turning it off and on (ticket ${ticket}).\n")
+        root = self.conversation("Printer jam", keywords=("status/open",))
+        self.s.clear_sink()
+        with self.start("alice", "    set templates=%s\n" % templates) as t:
+            self.synced(t, "Printer jam")
+            t.keys("C", literal=True)
+            t.wait_for("Canned response (howto):")
+            t.keys("howto", literal=True)
+            t.keys("Enter")
+            t.wait_for("y:Send")
+            t.keys("y", literal=True)
+            self.wait_server(lambda: self.s.sink_messages(), lambda m: len(m) == 1)
+            data = self.s.sink_messages()[0]["data"].decode()
+            self.assertIn("Subject: Re: Printer jam [#%s]" % ticket(root), data)
+            self.assertIn("Try turning it off and on (ticket %s)." % ticket(root), data)
+            self.assertIn("In-Reply-To: %s" % root, data)
+            # The conversation now waits on the customer.
+            self.wait_server(lambda: self.assignees("Printer jam"),
+                             lambda a: a == [["status/pending"]])
+            t.wait_for("pending 1", timeout=20)
             t.keys("q", literal=True)
             t.wait_for("[exit 0]")
