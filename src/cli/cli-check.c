@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "conf/conf.h"
-#include "lib/log.h"
+#include "cmd/cmd-action.h"
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-imap.h"
 #include "cmd/cmd-login.h"
+#include "cmd/cmd-team.h"
+#include "conf/conf.h"
+#include "lib/log.h"
 #include "mime/safe-text.h"
 #include "pop3/pop3.h"
 
@@ -157,6 +159,64 @@ check_pop3_report(const struct conf *conf, const struct conf_account *acct,
 
 /* Gets the account's secret and logs in to each of its servers. Returns
  * the exit status this account deserves. */
+/* Who may do what in the account's team folders: your rights
+ * (MYRIGHTS), and everyone's where the server tells (GETACL needs the
+ * admin right). */
+static void
+check_teams(struct cmd_imap *session, const struct conf *conf,
+    const struct conf_account *acct)
+{
+	struct cmd_apply *ap = cmd_apply_create(session, conf, acct, NULL, false, stdout);
+	size_t i, k, n;
+
+	for (i = 0; i < conf_team_count(conf); i++) {
+		const struct conf_team *team = conf_team_at(conf, i);
+		const char *folder = conf_team_get(team, "folder");
+		char *rights = NULL, *why = NULL, *error = NULL, *text, *shown, **acl = NULL;
+
+		if (folder == NULL || cmd_team_of(conf, acct, folder) != team)
+			continue;
+		shown = safe_text_line(folder, strlen(folder), CHECK_NAME_MAX);
+		if (cmd_apply_myrights(ap, folder, &rights, &error) != 0) {
+			fprintf(stderr, "tern: team %s: %s\n", conf_team_name(team), error);
+			free(error);
+			free(shown);
+			break;
+		}
+		if (rights == NULL) {
+			printf("  team  %s: %s: the server does not say what you may do there "
+			    "(no ACL); tern finds out when it tries\n", conf_team_name(team),
+			    shown);
+		} else {
+			text = cmd_team_rights_text(rights);
+			printf("  team  %s: %s: your rights %s: %s\n", conf_team_name(team), shown,
+			    rights, text);
+			free(text);
+		}
+		if (rights != NULL && cmd_apply_acl(ap, folder, &acl, &n, &why, &error) != 0) {
+			fprintf(stderr, "tern: team %s: %s\n", conf_team_name(team), error);
+			free(error);
+		} else if (why == NULL && acl != NULL) {
+			for (k = 0; k + 1 < n; k += 2) {
+				char *id = safe_text_line(acl[k], strlen(acl[k]), CHECK_NAME_MAX);
+
+				text = cmd_team_rights_text(acl[k + 1]);
+				printf("  team  %s:   %s %s: %s\n", conf_team_name(team), id,
+				    acl[k + 1], text);
+				free(text);
+				free(id);
+			}
+		}
+		for (k = 0; k < n && acl != NULL; k++)
+			free(acl[k]);
+		free(acl);
+		free(why);
+		free(rights);
+		free(shown);
+	}
+	cmd_apply_destroy(&ap);
+}
+
 static int
 check_login(const struct conf *conf, const struct conf_account *acct)
 {
@@ -191,6 +251,7 @@ check_login(const struct conf *conf, const struct conf_account *acct)
 		printf("  %-5s logged in\n", check_proto_names[proto]);
 		if (session != NULL) {
 			check_imap_report(session, acct);
+			check_teams(session, conf, acct);
 			if (!cmd_imap_alive(session) && status == EXIT_OK)
 				status = EXIT_CONNECT;
 			cmd_imap_close(&session);

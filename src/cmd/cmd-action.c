@@ -246,6 +246,8 @@ struct cmd_apply {
 	bool modified;			/* OK [MODIFIED ...]: UNCHANGEDSINCE failed */
 	char *rights;			/* what MYRIGHTS said */
 	char *metadata;			/* the value a GETMETADATA gave */
+	char **acl;			/* what a GETACL gave: id, rights, ..., NULL */
+	size_t nacl;
 	cmd_apply_header_fn *header_fn;	/* cmd_apply_fetch_headers */
 	void *header_ctx;
 };
@@ -402,6 +404,7 @@ cmd_apply_destroy(struct cmd_apply **app)
 	free(ap->failure);
 	free(ap->rights);
 	free(ap->metadata);
+	strv_free(&ap->acl, &ap->nacl);
 	free(ap);
 	*app = NULL;
 }
@@ -1626,5 +1629,61 @@ cmd_apply_metadata(struct cmd_apply *ap, const char *folder, const char *entry,
 		*value_r = ap->metadata;
 		ap->metadata = NULL;
 	}
+	return 0;
+}
+
+/* "* ACL mailbox id rights id rights ...". */
+static void
+ap_acl_data(void *ctx, const struct imap_response *r)
+{
+	struct cmd_apply *ap = ctx;
+	const char *v;
+	size_t i, len;
+
+	for (i = 2; i + 1 < r->count; i += 2) {
+		const char *id;
+		size_t idlen;
+
+		if (!imap_arg_get_astring(&r->args[i], &id, &idlen) ||
+		    !imap_arg_get_astring(&r->args[i + 1], &v, &len))
+			break;
+		ap->acl = xreallocarray(ap->acl, ap->nacl + 3, sizeof(*ap->acl));
+		ap->acl[ap->nacl++] = xstrndup(id, idlen);
+		ap->acl[ap->nacl++] = xstrndup(v, len);
+		ap->acl[ap->nacl] = NULL;
+	}
+}
+
+int
+cmd_apply_acl(struct cmd_apply *ap, const char *folder, char ***acl_r, size_t *n_r,
+    char **why_r, char **error_r)
+{
+	struct imap_cmd_callbacks cb = { ap_done, ap_acl_data, ap };
+	char *wire = ap_wire_name(ap, folder);
+	int q;
+
+	*acl_r = NULL;
+	*n_r = 0;
+	*why_r = NULL;
+	if (wire == NULL) {
+		*error_r = xasprintf("folder name '%s' is not valid UTF-8", folder);
+		return -1;
+	}
+	strv_free(&ap->acl, &ap->nacl);
+	ap->result = IMAP_RESULT_LOST;
+	q = imap_cmd_getacl(cmd_imap_client(ap->session), wire, &cb);
+	free(wire);
+	if (q != 0) {
+		*why_r = xstrdup("the server has no ACL (RFC 4314)");
+		return 0;
+	}
+	if ((q = ap_run(ap, 0, why_r, error_r)) != 0) {
+		strv_free(&ap->acl, &ap->nacl);
+		return q < 0 ? -1 : 0;
+	}
+	*acl_r = ap->acl;
+	*n_r = ap->nacl;
+	ap->acl = NULL;
+	ap->nacl = 0;
 	return 0;
 }

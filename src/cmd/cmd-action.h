@@ -198,6 +198,12 @@ int cmd_apply_fetch_headers(struct cmd_apply *ap, const struct sync_uids *uids,
  * when the connection was lost. */
 int cmd_apply_metadata(struct cmd_apply *ap, const char *folder, const char *entry,
     const char *set, char **value_r, char **why_r, char **error_r);
+/* GETACL of folder (RFC 4314): *acl_r holds identifier, rights,
+ * identifier, rights... (*n_r strings; free each, then the array). A
+ * server without ACL, or its NO (GETACL needs the admin right), gives
+ * *why_r. */
+int cmd_apply_acl(struct cmd_apply *ap, const char *folder, char ***acl_r, size_t *n_r,
+    char **why_r, char **error_r);
 /* MYRIGHTS of folder (RFC 4314) into *rights_r (free() it; NULL when the
  * server would not say). */
 int cmd_apply_myrights(struct cmd_apply *ap, const char *folder, char **rights_r,

@@ -1318,3 +1318,21 @@ cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t u
 	template_free(&t);
 	return 0;
 }
+
+/* ---- rights in words ---- */
+
+char *
+cmd_team_rights_text(const char *rights)
+{
+	bool w = strchr(rights, 'w') != NULL, s = strchr(rights, 's') != NULL,
+	    move = strchr(rights, 't') != NULL && strchr(rights, 'e') != NULL;
+
+	if (strchr(rights, 'r') == NULL)
+		return xstrdup("cannot read the folder");
+	if (!w && !s)
+		return xstrdup("read only: sees the queues, cannot claim, reply or change "
+		    "status");
+	return xasprintf("%s%s%s", w ? "claims, assigns, sets status and replies" :
+	    "cannot claim, reply or change status",
+	    s ? "; marks read" : "", move ? "; moves and deletes" : "");
+}

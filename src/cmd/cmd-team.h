@@ -110,6 +110,9 @@ int cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
  * be read (the draft keeps its subject change). */
 int cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t uid,
     const char *name, struct cmd_draft *d, char **error_r);
+/* What a teammate with these rights (RFC 4314 letters) may do in the
+ * team's folder, in words; a new string. */
+char *cmd_team_rights_text(const char *rights);
 /* The names of the team's templates (template_names), sorted. */
 int cmd_team_templates(const struct conf_team *team, char ***names_r, char **error_r);
 

@@ -61,6 +61,7 @@ enum cmd_word {
 	CMD_MYRIGHTS,
 	CMD_GETMETADATA,
 	CMD_SETMETADATA,
+	CMD_GETACL,
 	CMD_SELECT,
 	CMD_EXAMINE,
 	CMD_UNSELECT,
@@ -95,6 +96,7 @@ static const struct {
 	[CMD_MYRIGHTS] = { "MYRIGHTS", false },
 	[CMD_GETMETADATA] = { "GETMETADATA", false },
 	[CMD_SETMETADATA] = { "SETMETADATA", false },
+	[CMD_GETACL] = { "GETACL", false },
 	[CMD_SELECT] = { "SELECT", false },
 	[CMD_EXAMINE] = { "EXAMINE", false },
 	[CMD_UNSELECT] = { "UNSELECT", false },
@@ -1031,6 +1033,7 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 		{ "STATUS", CMD_STATUS },
 		{ "MYRIGHTS", CMD_MYRIGHTS },
 		{ "METADATA", CMD_GETMETADATA },
+		{ "ACL", CMD_GETACL },
 		{ "SEARCH", CMD_UID_SEARCH },
 	};
 	const struct imap_arg *a = &r->args[0];
@@ -1494,6 +1497,15 @@ imap_cmd_create(struct imap_client *c, const char *mailbox,
     const struct imap_cmd_callbacks *cb)
 {
 	return mailbox_cmd(c, CMD_CREATE, mailbox, cb);
+}
+
+int
+imap_cmd_getacl(struct imap_client *c, const char *mailbox,
+    const struct imap_cmd_callbacks *cb)
+{
+	if (!has_cap(c, IMAP_CAP_ACL))
+		return -1;
+	return mailbox_cmd(c, CMD_GETACL, mailbox, cb);
 }
 
 int

@@ -215,6 +215,10 @@ int imap_cmd_status(struct imap_client *c, const char *mailbox, unsigned items,
 /* CREATE mailbox. */
 int imap_cmd_create(struct imap_client *c, const char *mailbox,
     const struct imap_cmd_callbacks *cb);
+/* GETACL mailbox (needs ACL; the server answers NO without the admin
+ * right). data: ACL mailbox (identifier rights)... */
+int imap_cmd_getacl(struct imap_client *c, const char *mailbox,
+    const struct imap_cmd_callbacks *cb);
 /* MYRIGHTS mailbox. data: MYRIGHTS. */
 int imap_cmd_myrights(struct imap_client *c, const char *mailbox,
     const struct imap_cmd_callbacks *cb);

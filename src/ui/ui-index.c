@@ -762,6 +762,30 @@ ui_index_purge_count_job(struct ui *ui, void *ctx, char **error_r)
 	return 0;
 }
 
+/* In a team folder, the keys that change the team's state or answer
+ * the customer say at once when the rights do not allow it (MYRIGHTS
+ * without 'w'); true when refused. */
+static bool
+ui_index_team_refused(struct ui_index *x, const char *fn)
+{
+	static const char *const needs_w[] = {
+		"claim", "assign", "set-status", "reply", "group-reply", "canned-reply", NULL
+	};
+	const char *rights = ui_session_rights(x->v.ui);
+	size_t i;
+
+	if (rights == NULL || strchr(rights, 'w') != NULL)
+		return false;
+	for (i = 0; needs_w[i] != NULL; i++) {
+		if (strcmp(fn, needs_w[i]) == 0) {
+			ui_error(x->v.ui, "you may not %s here: your rights on this folder are "
+			    "'%s' (it needs 'w'); nothing was sent", fn, rights);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool
 ui_index_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 {
@@ -775,6 +799,8 @@ ui_index_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 	if (fn == NULL)
 		return false;
 	ui_index_changed(v);
+	if (x->team != NULL && ui_index_team_refused(x, fn))
+		return true;
 	if (strcmp(fn, "next-entry") == 0)
 		ui_index_move(x, 1);
 	else if (strcmp(fn, "previous-entry") == 0)

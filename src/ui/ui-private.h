@@ -211,6 +211,9 @@ struct cache *ui_session_cache(struct ui *ui);
  * NULL; empty until loaded). */
 const char *ui_session_folder(struct ui *ui);
 struct index *ui_session_index(struct ui *ui);
+/* A team folder's MYRIGHTS (RFC 4314 letters), once a sync read them;
+ * NULL before, elsewhere, or when the server has no ACL. */
+const char *ui_session_rights(struct ui *ui);
 /* "syncing 1200/100000", "offline, reconnecting in 4 s", "" ... */
 const char *ui_session_state(struct ui *ui);
 /* True once the open folder is in sync with the server. */

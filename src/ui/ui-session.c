@@ -99,6 +99,7 @@ struct ui_session {
 	size_t waiting;			/* changes in the journal */
 	bool need_replay;
 	char state[160];
+	char *rights;			/* a team folder's MYRIGHTS, once known */
 };
 
 static void ui_session_connect(void *ctx);
@@ -189,6 +190,12 @@ ui_session_folder(struct ui *ui)
 	return ui->session->folder;
 }
 
+const char *
+ui_session_rights(struct ui *ui)
+{
+	return ui->session != NULL ? ui->session->rights : NULL;
+}
+
 struct index *
 ui_session_index(struct ui *ui)
 {
@@ -264,6 +271,8 @@ ui_session_load(struct ui *ui, const char *folder, char **error_r)
 	}
 	free(s->folder);
 	free(s->wire);
+	free(s->rights);
+	s->rights = NULL;
 	s->folder = xstrdup(folder);
 	s->wire = wire;
 	s->idx = idx;
@@ -323,6 +332,10 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 		return -1;
 	s->synced = true;
 	s->sync_total = 0;
+	/* In a team folder the keys say at once what the user may not do. */
+	if (s->rights == NULL && cmd_team_of(ui->conf, ui->acct, s->folder) != NULL &&
+	    cmd_apply_myrights(s->apply, s->folder, &s->rights, error_r) != 0)
+		return -1;
 	/* The end of a sync is news the user waits for: drawn at once, not
 	 * after the draw interval that paces the rows arriving. */
 	ui->urgent = true;
@@ -875,6 +888,7 @@ ui_session_destroy(struct ui *ui)
 	ui_undo_clear(&s->undo);
 	free(s->pending_folder);
 	free(s->last_error);
+	free(s->rights);
 	free(s->folder);
 	free(s->wire);
 	free(s);

@@ -276,6 +276,20 @@ class TestTeam(TeamCase):
         r = self.tern_as("carol", "--list", "--match", "subject:%s" % tok, FOLDER, status=0)
         self.assertEqual(len(r.out.splitlines()), 2, repr(r))
 
+    def test_check_says_who_may_do_what(self):
+        r = self.tern_as("carol", "--check", status=0)
+        self.assertRegex(r.out, r"team\s+support: Shared/support/INBOX: your rights lr: "
+                         r"read only")
+        # alice administers the folder, so the server tells her everyone's.
+        r = self.tern_as("alice", "--check", status=0)
+        self.assertRegex(r.out, r"team\s+support:\s+bob lrws: claims, assigns, sets status "
+                         r"and replies; marks read")
+        self.assertRegex(r.out, r"team\s+support:\s+carol lr: read only")
+        # bob may not read the list: only his own rights are shown.
+        r = self.tern_as("bob", "--check", status=0)
+        self.assertIn("your rights lrws:", r.out)
+        self.assertNotIn("carol lr", r.out)
+
     # ---- configuration and other folders
     def test_claim_outside_a_team_folder_is_refused(self):
         folder = self.new_folder("NotTeam")

@@ -149,6 +149,13 @@ class TestUiTeam(TerminalTestCase):
             self.synced(t, "Read only please")
             t.keys("a", literal=True)
             t.wait_for("you may not claim here")
+            # Replying and the status are refused at the key, before any
+            # prompt or editor.
+            t.keys("r", literal=True)
+            t.wait_for("you may not reply here: your rights on this folder are 'lr'")
+            t.keys("S", literal=True)
+            t.wait_for("you may not set-status here")
+            self.assertNotIn("Status (open", t.screen())
             self.assertEqual(self.assignees("Read only please"), [[]])
             t.keys("q", literal=True)
             t.wait_for("[exit 0]")

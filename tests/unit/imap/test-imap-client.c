@@ -285,6 +285,7 @@ test_metadata(void)
 
 	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/shared/vendor/tern/x", NULL), -1,
 	    "getmetadata without METADATA refused");
+	tap_is_int(imap_cmd_getacl(c, "Shared/team", NULL), -1, "getacl without ACL refused");
 	imap_client_set_caps(c, IMAP_CAP_METADATA);
 	tap_is_int(imap_cmd_getmetadata(c, "Shared/team", "/vendor/x", NULL), -1,
 	    "an entry outside /private and /shared refused");
@@ -312,6 +313,15 @@ test_metadata(void)
 	tap_is_int(feed(c, "* METADATA \"Shared/team\" (/shared/vendor/tern/ack-since "
 	    "\"1700000000\")\r\n" T(1) " OK\r\n" T(2) " OK\r\n"), 0, "answers parsed");
 	ev_is("get:data METADATA 3\nget:OK\nset:OK\n", "METADATA data goes to its command");
+	imap_client_destroy(&c);
+
+	c = client(0);
+	imap_client_set_caps(c, IMAP_CAP_ACL);
+	tap_is_int(imap_cmd_getacl(c, "Shared/team", CB("acl")), 0, "getacl");
+	out_is(c, T(1) " GETACL \"Shared/team\"\r\n", "the exact command");
+	tap_is_int(feed(c, "* ACL \"Shared/team\" alice lrwstipekxa bob lrws\r\n"
+	    T(1) " OK\r\n"), 0, "answer parsed");
+	ev_is("acl:data ACL 6\nacl:OK\n", "ACL data goes to its command");
 	imap_client_destroy(&c);
 }
 
