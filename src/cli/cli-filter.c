@@ -75,7 +75,8 @@ filter_teams(const struct cli_opts *opts, const struct conf *conf,
 		if (!team_in_run(opts, conf, acct, team))
 			continue;
 		memset(&st, 0, sizeof(st));
-		if (cmd_team_arrivals(ap, acct, team, folder, opts->dry_run, &st, &error) != 0) {
+		if (cmd_team_arrivals(ap, acct, team, folder, NULL, opts->dry_run, &st,
+		    &error) != 0) {
 			status = cli_batch_folder_failed(session, folder, error);
 			if (status == EXIT_CONNECT)
 				break;
@@ -90,7 +91,7 @@ filter_teams(const struct cli_opts *opts, const struct conf *conf,
 				}
 				have_secret = true;
 			}
-			if (cmd_team_acknowledge(ap, conf, acct, team, folder, &secret,
+			if (cmd_team_acknowledge(ap, conf, acct, team, folder, NULL, &secret,
 			    opts->dry_run, &st, &error) != 0) {
 				status = cli_batch_folder_failed(session, folder, error);
 				if (status == EXIT_CONNECT)

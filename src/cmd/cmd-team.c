@@ -640,14 +640,13 @@ add_keyword(struct cmd_apply *ap, const char *shown, const char *kw,
 
 int
 cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
-    const struct conf_team *team, const char *folder, bool dry_run,
-    struct cmd_team_stats *st, char **error_r)
+    const struct conf_team *team, const char *folder, const struct index *idx,
+    bool dry_run, struct cmd_team_stats *st, char **error_r)
 {
 	struct cmd_action reopen;
 	struct sync_uids opened, inherit[KEYWORD_STATUS_COUNT];
 	struct touched *again = NULL;
 	struct team_convos *c = NULL;
-	const struct index *idx;
 	char *ours = cmd_team_address(acct);
 	char *shown = safe_text_line(folder, strlen(folder), 200), *rights = NULL;
 	size_t nagain = 0, i, k;
@@ -667,7 +666,8 @@ cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
 		r = 0;
 		goto out;
 	}
-	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+	if (idx == NULL ? cmd_apply_held_index(ap, folder, &idx, error_r) != 0 :
+	    cmd_apply_open(ap, folder, NULL, NULL, error_r) != 0)
 		goto out;
 	c = team_convos_build(idx);
 	again = xcalloc(team_convos_count(c) + 1, sizeof(*again));
@@ -1098,15 +1098,17 @@ ack_since(struct cmd_apply *ap, const char *shown, const char *folder, int64_t n
 int
 cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
     const struct conf_account *acct, const struct conf_team *team, const char *folder,
-    const struct cmd_login_secret *secret, bool dry_run, struct cmd_team_stats *st,
-    char **error_r)
+    const struct index *idx, const struct cmd_login_secret *secret, bool dry_run,
+    struct cmd_team_stats *st, char **error_r)
 {
 	const char *on = conf_team_get(team, "acknowledge");
 	struct template *tpl = NULL;
 	struct acks a;
 	struct sync_uids uids;
-	const struct index *idx;
 	char *ours = NULL, *shown = NULL, *rights = NULL, *why = NULL, *failed = NULL;
+	char **sent_to = NULL;
+	size_t nsent = 0, k, already;
+	bool held;
 	const char *tern_acked[2] = { TEAM_KEYWORD_ACKED, NULL };
 	int64_t now = (int64_t)time(NULL), since = 0;
 	size_t i;
@@ -1136,7 +1138,11 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 		r = 0;
 		goto out;
 	}
-	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+	/* The held index takes this run's marks as they are made; an index
+	 * given does not, so they are counted apart. */
+	held = idx == NULL;
+	if (held ? cmd_apply_held_index(ap, folder, &idx, error_r) != 0 :
+	    cmd_apply_open(ap, folder, NULL, NULL, error_r) != 0)
 		goto out;
 	ours = cmd_team_address(acct);
 	acks_collect(idx, ours, since, &a);
@@ -1163,8 +1169,11 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 			st->not_acked++;
 			continue;
 		}
-		/* The held index has this run's marks too. */
-		if (acks_recent(idx, ours, x->addr, now) >= TEAM_ACK_PER_HOUR) {
+		/* Those marked before this run, and this run's. */
+		already = acks_recent(idx, ours, x->addr, now);
+		for (k = 0; k < nsent && !held; k++)
+			already += str_caseeq(sent_to[k], x->addr);
+		if (already >= TEAM_ACK_PER_HOUR) {
 			fprintf(stderr, "%s: ticket %s: not acknowledged: %s had %d already "
 			    "this hour\n", shown, x->ticket, x->addr, TEAM_ACK_PER_HOUR);
 			st->not_acked++;
@@ -1209,6 +1218,8 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 			continue;
 		}
 		cmd_apply_held_change(ap, &one, tern_acked, NULL);
+		sent_to = xreallocarray(sent_to, nsent + 1, sizeof(*sent_to));
+		sent_to[nsent++] = xstrdup(x->addr);
 		if (ack_send(conf, acct, team, secret, tpl, x, &failed) != 0) {
 			log_error("%s: ticket %s: the acknowledgement to %s was not sent: %s",
 			    shown, x->ticket, x->to, failed);
@@ -1230,6 +1241,9 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 	}
 	r = 0;
 out:
+	for (k = 0; k < nsent; k++)
+		free(sent_to[k]);
+	free(sent_to);
 	template_free(&tpl);
 	acks_free(&a);
 	sync_uids_free(&uids);

@@ -71,7 +71,9 @@ int cmd_team_apply_all(struct cmd_apply *ap, const struct conf_team *team, const
  * the account's from= address, not marked tern/reply) is opened again,
  * decided as a status change is. Stateless and idempotent: what lacks a
  * status is what arrived since the last change. A member who may not
- * change keywords (MYRIGHTS without 'w') leaves it to the others. */
+ * change keywords (MYRIGHTS without 'w') leaves it to the others. The
+ * conversations are read from idx (the folder's index), or when NULL
+ * from the cache, synced now. */
 struct cmd_team_stats {
 	unsigned long opened;		/* new conversations */
 	unsigned long reopened;
@@ -81,8 +83,8 @@ struct cmd_team_stats {
 	unsigned failures;
 };
 int cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
-    const struct conf_team *team, const char *folder, bool dry_run,
-    struct cmd_team_stats *st, char **error_r);
+    const struct conf_team *team, const char *folder, const struct index *idx,
+    bool dry_run, struct cmd_team_stats *st, char **error_r);
 
 /* With acknowledge=yes, answers the first message of each new
  * conversation once, following RFC 3834 (mime/autoreply.h): never lists,
@@ -95,13 +97,14 @@ int cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
  * runs one sends; the mark goes again when sending fails). The message
  * comes from the team's acknowledge-template (templates= directory),
  * else a built-in text, with the ticket number in the subject,
- * Auto-Submitted: auto-replied, In-Reply-To and References. */
+ * Auto-Submitted: auto-replied, In-Reply-To and References. idx as for
+ * cmd_team_arrivals. */
 struct cmd_login_secret;
 struct cmd_draft;
 int cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
     const struct conf_account *acct, const struct conf_team *team, const char *folder,
-    const struct cmd_login_secret *secret, bool dry_run, struct cmd_team_stats *st,
-    char **error_r);
+    const struct index *idx, const struct cmd_login_secret *secret, bool dry_run,
+    struct cmd_team_stats *st, char **error_r);
 
 /* A reply to the message uid of idx in the team's folder: the ticket
  * goes into the subject ("[#K7Q2M2]") unless it is there, and with name

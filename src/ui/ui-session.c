@@ -318,10 +318,38 @@ ui_session_progress(void *ctx, const char *folder, uint32_t done, uint32_t total
 	ui_dirty(ui);
 }
 
+/* The team's pass over new mail (cmd_team_arrivals, then
+ * cmd_team_acknowledge when acknowledge=yes); what it changed shows after
+ * the next sync. */
+static int
+ui_session_team_arrivals(struct ui *ui, const struct conf_team *team, char **error_r)
+{
+	struct ui_session *s = ui->session;
+	struct cmd_team_stats st;
+	const char *ack = conf_team_get(team, "acknowledge");
+
+	if (s->rights != NULL && strchr(s->rights, 'w') == NULL)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	if (cmd_team_arrivals(s->apply, ui->acct, team, s->folder, s->idx, false, &st,
+	    error_r) != 0)
+		return -1;
+	if (ack != NULL && strcmp(ack, "yes") == 0 &&
+	    conf_account_server(ui->acct, CONF_PROTO_SMTP) != NULL &&
+	    cmd_team_acknowledge(s->apply, ui->conf, ui->acct, team, s->folder, s->idx,
+	    &s->secret, false, &st, error_r) != 0)
+		return -1;
+	/* Shown after a sync; not after a failure, which would only repeat. */
+	if (st.failures == 0 && st.opened + st.reopened + st.joined + st.acked > 0)
+		s->need_sync = true;
+	return 0;
+}
+
 static int
 ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 {
 	struct ui_session *s = ui->session;
+	const struct conf_team *team;
 	struct sync_stats stats;
 
 	(void)ctx;
@@ -332,10 +360,16 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 		return -1;
 	s->synced = true;
 	s->sync_total = 0;
-	/* In a team folder the keys say at once what the user may not do. */
-	if (s->rights == NULL && cmd_team_of(ui->conf, ui->acct, s->folder) != NULL &&
-	    cmd_apply_myrights(s->apply, s->folder, &s->rights, error_r) != 0)
-		return -1;
+	/* In a team folder the keys say at once what the user may not do,
+	 * and new mail joins its conversation (and is acknowledged) as
+	 * tern --filter would do it from cron. */
+	if ((team = cmd_team_of(ui->conf, ui->acct, s->folder)) != NULL) {
+		if (s->rights == NULL &&
+		    cmd_apply_myrights(s->apply, s->folder, &s->rights, error_r) != 0)
+			return -1;
+		if (ui_session_team_arrivals(ui, team, error_r) != 0)
+			return -1;
+	}
 	/* The end of a sync is news the user waits for: drawn at once, not
 	 * after the draw interval that paces the rows arriving. */
 	ui->urgent = true;

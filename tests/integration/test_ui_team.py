@@ -186,3 +186,33 @@ class TestUiTeam(TerminalTestCase):
             t.wait_for("pending 1", timeout=20)
             t.keys("q", literal=True)
             t.wait_for("[exit 0]")
+
+    def test_new_mail_is_opened_and_acknowledged_while_the_client_runs(self):
+        root = self.conversation("Already pending", keywords=("status/pending",))
+        self.s.clear_sink()
+        with self.start("alice", "    set acknowledge=yes\n") as t:
+            self.synced(t, "Already pending")
+            # The first sync records when acknowledgements began; then a
+            # customer writes: a new conversation, and a reply to the
+            # pending one.
+            t.wait_for("acknowledgements begin now")
+            time.sleep(1.1)
+            new = self.conversation("Brand new question", age_hours=0)
+            self.s.append("support", "INBOX", (
+                "From: Customer <cu1@customer.example>\r\nTo: support@example.org\r\n"
+                "Subject: Re: Already pending\r\nMessage-ID: <again@customer.example>\r\n"
+                "In-Reply-To: %s\r\nReferences: %s\r\n\r\nstill broken\r\n"
+                % (root, root)).encode())
+            self.wait_server(lambda: self.assignees("Brand new question"),
+                             lambda a: a == [["status/open"]])
+            self.wait_server(lambda: self.assignees("Already pending"),
+                             lambda a: len(a) == 2 and all(x == ["status/open"] for x in a))
+            self.wait_server(lambda: self.s.sink_messages(), lambda m: len(m) == 1)
+            data = self.s.sink_messages()[0]["data"].decode()
+            self.assertIn("Auto-Submitted: auto-replied", data)
+            self.assertIn("In-Reply-To: %s" % new, data)
+            t.wait_for("open 2", timeout=20)
+            time.sleep(1)
+            self.assertEqual(len(self.s.sink_messages()), 1, "acknowledged once")
+            t.keys("q", literal=True)
+            t.wait_for("[exit 0]")
