@@ -24,6 +24,7 @@
 #include "lib/xmalloc.h"
 #include "mime/message.h"
 #include "mime/template.h"
+#include "rules/team.h"
 #include "net/worker.h"
 #include "ui/ui-private.h"
 
@@ -228,6 +229,35 @@ ui_compose_team_pending(struct ui *ui, const struct cmd_draft *d)
 	}
 }
 
+/* A reply from a team folder is kept there too, marked the team's
+ * (\Seen tern/reply), so every teammate sees the conversation whole,
+ * threaded with the customer's messages, and --team-report can time the
+ * first response. */
+static int
+ui_compose_team_copy(struct ui *ui, const struct ui_record *r, char **error_r)
+{
+	static const char *const flags[] = { "\\Seen", TEAM_KEYWORD_REPLY, NULL };
+	const char *folder = ui_session_folder(ui);
+	const struct cmd_draft *d = r->draft;
+	char *wire, *why = NULL;
+	int q;
+
+	if (d->in_reply_to == NULL || d->reply_folder == NULL || folder == NULL ||
+	    strcmp(d->reply_folder, folder) != 0 ||
+	    cmd_team_of(ui->conf, ui->acct, folder) == NULL)
+		return 0;
+	if ((wire = cmd_folder_wire(ui_session_imap(ui), ui_session_cache(ui), folder)) == NULL)
+		return 0;
+	q = cmd_append(ui_session_imap(ui), wire, folder, flags, 0, buf_ptr(&r->msg),
+	    buf_len(&r->msg), &why, error_r);
+	free(wire);
+	if (q == 1) {
+		ui_error(ui, "sent, but not kept in %s for the team: %s", folder, why);
+		free(why);
+	}
+	return q < 0 ? -1 : 0;
+}
+
 static int
 ui_record_job(struct ui *ui, void *ctx, char **error_r)
 {
@@ -244,6 +274,8 @@ ui_record_job(struct ui *ui, void *ctx, char **error_r)
 		ui_message(ui, "sent to %zu recipient%s; saved to Sent", r->nrcpts,
 		    r->nrcpts == 1 ? "" : "s");
 	}
+	if (ui_compose_team_copy(ui, r, error_r) != 0)
+		return -1;
 	ui_compose_team_pending(ui, r->draft);
 	/* Sent and the original's \Answered show after the next sync. */
 	ui_session_resync(ui);

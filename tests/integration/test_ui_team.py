@@ -180,9 +180,20 @@ class TestUiTeam(TerminalTestCase):
             self.assertIn("Subject: Re: Printer jam [#%s]" % ticket(root), data)
             self.assertIn("Try turning it off and on (ticket %s)." % ticket(root), data)
             self.assertIn("In-Reply-To: %s" % root, data)
-            # The conversation now waits on the customer.
+            # The reply is kept in the team folder too (the team's, read),
+            # and the whole conversation now waits on the customer.
             self.wait_server(lambda: self.assignees("Printer jam"),
-                             lambda a: a == [["status/pending"]])
+                             lambda a: a == [["status/pending"], ["status/pending"]])
+            # (\Seen is alice's own in the shared folder: asked as her.)
+            with self.device("alice") as c:
+                c.select('"%s"' % FOLDER, readonly=True)
+                typ, data = c.uid("SEARCH", None, "KEYWORD", "tern/reply")
+                uids = data[0].split()
+                self.assertEqual(len(uids), 1)
+                typ, data = c.uid("FETCH", uids[0], "(FLAGS BODY.PEEK[HEADER.FIELDS "
+                                  "(SUBJECT)])")
+                self.assertIn(b"\\Seen", data[0][0])
+                self.assertIn(b"[#%s]" % ticket(root).encode(), data[0][1])
             t.wait_for("pending 1", timeout=20)
             t.keys("q", literal=True)
             t.wait_for("[exit 0]")
