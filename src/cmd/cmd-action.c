@@ -1337,6 +1337,12 @@ cmd_apply_use_flags(struct cmd_apply *ap, const struct index *idx)
 	ap->given = idx;
 }
 
+struct cmd_imap *
+cmd_apply_session(const struct cmd_apply *ap)
+{
+	return ap->session;
+}
+
 bool
 cmd_apply_silent(const struct cmd_apply *ap)
 {

@@ -161,6 +161,9 @@ void cmd_apply_use_flags(struct cmd_apply *ap, const struct index *idx);
  * words); failures are still reported. */
 void cmd_apply_set_silent(struct cmd_apply *ap, bool silent);
 bool cmd_apply_silent(const struct cmd_apply *ap);
+/* The session ap works on (for commands of other modules between its
+ * own; they may change the selected folder, which ap then opens again). */
+struct cmd_imap *cmd_apply_session(const struct cmd_apply *ap);
 /* The change a makes, applied to idx at once for uids, as the server
  * will have it once cmd_apply_actions succeeds: flags and labels set,
  * moved messages removed (the UI updates its view before the server

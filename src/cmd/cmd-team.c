@@ -12,9 +12,11 @@
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
+#include "cmd/cmd-bodies.h"
 #include "cmd/cmd-send.h"
 #include "lib/buf.h"
 #include "mime/autoreply.h"
+#include "mime/message.h"
 #include "mime/rfc5322.h"
 #include "mime/safe-text.h"
 #include "mime/template.h"
@@ -958,7 +960,7 @@ acks_recent(const struct index *idx, const char *ours, const char *addr, int64_t
 }
 
 /* The directory of the team's templates, ~ expanded; NULL when unset or
- * kept on the server (imap:, not read here yet). */
+ * kept on the server (imap:FOLDER). */
 static char *
 templates_dir(const struct conf_team *team)
 {
@@ -971,29 +973,138 @@ templates_dir(const struct conf_team *team)
 	return xstrdup(dir);
 }
 
-/* The acknowledgement's template: the team's, else the built-in one. */
-static int
-ack_template(const struct conf_team *team, struct template **t_r, char **error_r)
+/* The IMAP folder of the team's templates (templates=imap:FOLDER), or
+ * NULL. Each message there is one template: its subject is the name,
+ * its text the template (an optional Subject: line, a blank line, the
+ * body), so every teammate and device uses the same ones. */
+static const char *
+templates_folder(const struct conf_team *team)
 {
-	const char *name = conf_team_get(team, "acknowledge-template");
-	char *dir = templates_dir(team);
-	const char *text = "Subject: " TEAM_ACK_SUBJECT "\n\n" TEAM_ACK_BODY;
+	const char *t = conf_team_get(team, "templates");
+
+	if (t == NULL || !str_has_prefix(t, "imap:"))
+		return NULL;
+	t += 5;
+	while (*t == ' ')
+		t++;
+	return t;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The templates folder's messages, by subject: names_r (sorted, new
+ * strings) and, when want is not NULL, the UID of the one named want
+ * (0: none). */
+static int
+templates_imap_scan(struct cmd_apply *ap, const char *folder, const char *want,
+    char ***names_r, uint32_t *uid_r, char **error_r)
+{
+	const struct index *idx;
+	char **names;
+	size_t i, n = 0;
+
+	*uid_r = 0;
+	if (cmd_apply_held_index(ap, folder, &idx, error_r) != 0)
+		return -1;
+	names = xcalloc(index_count(idx) + 1, sizeof(*names));
+	for (i = 0; i < index_count(idx); i++) {
+		const struct index_msg *m = index_at(idx, i);
+		const char *subj = index_msg_str(idx, m, INDEX_STR_SUBJECT);
+		size_t len;
+
+		while (*subj == ' ')
+			subj++;
+		len = strlen(subj);
+		while (len > 0 && subj[len - 1] == ' ')
+			len--;
+		if (len == 0 || (m->flags & INDEX_DELETED))
+			continue;
+		names[n++] = xstrndup(subj, len);
+		if (want != NULL && strlen(want) == len && str_ncaseeq(subj, want, len) &&
+		    (*uid_r == 0 || m->uid > *uid_r))
+			*uid_r = m->uid;
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	*names_r = names;
+	return 0;
+}
+
+/* The template named name from the team's IMAP folder. */
+static int
+template_load_imap(struct cmd_apply *ap, const char *folder, const char *name,
+    struct template **t_r, char **error_r)
+{
+	char **names = NULL, *file;
+	uint32_t uid;
+	struct buf raw;
+	struct message *m;
 	int r;
 
-	if (name != NULL && dir == NULL) {
-		const char *where = conf_team_get(team, "templates");
-
-		*error_r = where != NULL ? xasprintf("team '%s': templates=%s: templates "
-		    "kept in an IMAP folder are not read by this version (name a directory)",
-		    conf_team_name(team), where) : xasprintf("team '%s': "
-		    "acknowledge-template=%s needs templates= naming a directory",
-		    conf_team_name(team), name);
+	*t_r = NULL;
+	if (templates_imap_scan(ap, folder, name, &names, &uid, error_r) != 0)
+		return -1;
+	template_names_free(names);
+	if (uid == 0) {
+		*error_r = xasprintf("imap:%s: no template named '%s' (a message with that "
+		    "subject)", folder, name);
 		return -1;
 	}
-	r = name != NULL ? template_load(dir, name, t_r, error_r) :
-	    template_parse(text, strlen(text), "(built in)", t_r, error_r);
+	buf_init(&raw, TEMPLATE_SIZE_MAX * 4);
+	if ((r = cmd_fetch_message(cmd_apply_session(ap), uid, &raw, error_r)) != 0) {
+		buf_free(&raw);
+		return -1;
+	}
+	m = message_parse(buf_ptr(&raw), buf_len(&raw), NULL);
+	file = xasprintf("imap:%s/%s", folder, name);
+	r = template_parse(m->text != NULL ? m->text : "", m->text_len, file, t_r, error_r);
+	free(file);
+	message_destroy(&m);
+	buf_free(&raw);
+	return r;
+}
+
+/* Any template of the team, from its directory or its IMAP folder. */
+static int
+team_template_load(struct cmd_apply *ap, const struct conf_team *team, const char *name,
+    struct template **t_r, char **error_r)
+{
+	const char *folder = templates_folder(team);
+	char *dir;
+	int r;
+
+	if (folder != NULL) {
+		if (ap == NULL) {
+			*error_r = xasprintf("team '%s': templates=imap:%s needs the server",
+			    conf_team_name(team), folder);
+			return -1;
+		}
+		return template_load_imap(ap, folder, name, t_r, error_r);
+	}
+	if ((dir = templates_dir(team)) == NULL) {
+		*error_r = xasprintf("team '%s' has no templates= (a directory, or "
+		    "imap:FOLDER)", conf_team_name(team));
+		return -1;
+	}
+	r = template_load(dir, name, t_r, error_r);
 	free(dir);
 	return r;
+}
+
+/* The acknowledgement's template: the team's, else the built-in one. */
+static int
+ack_template(struct cmd_apply *ap, const struct conf_team *team, struct template **t_r,
+    char **error_r)
+{
+	const char *name = conf_team_get(team, "acknowledge-template");
+	const char *text = "Subject: " TEAM_ACK_SUBJECT "\n\n" TEAM_ACK_BODY;
+
+	if (name != NULL)
+		return team_template_load(ap, team, name, t_r, error_r);
+	return template_parse(text, strlen(text), "(built in)", t_r, error_r);
 }
 
 /* Builds and sends one acknowledgement; 0 sent, -1 not (*error_r). */
@@ -1120,7 +1231,7 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 	if (on == NULL || strcmp(on, "yes") != 0)
 		return 0;
 	shown = safe_text_line(folder, strlen(folder), 200);
-	if (ack_template(team, &tpl, &why) != 0) {
+	if (ack_template(ap, team, &tpl, &why) != 0) {
 		log_error("%s: no acknowledgements are sent: %s", shown, why);
 		st->failures++;
 		r = 0;
@@ -1257,17 +1368,22 @@ out:
 /* ---- replies ---- */
 
 int
-cmd_team_templates(const struct conf_team *team, char ***names_r, char **error_r)
+cmd_team_templates(struct cmd_apply *ap, const struct conf_team *team, char ***names_r,
+    char **error_r)
 {
-	char *dir = templates_dir(team);
+	const char *folder = templates_folder(team);
+	char *dir;
+	uint32_t uid;
 	int r;
 
 	*names_r = NULL;
-	if (dir == NULL) {
-		*error_r = conf_team_get(team, "templates") != NULL ?
-		    xasprintf("team '%s': templates kept in an IMAP folder are not read by "
-		    "this version (name a directory)", conf_team_name(team)) :
-		    xasprintf("team '%s' has no templates= directory", conf_team_name(team));
+	if (folder != NULL && ap != NULL)
+		return templates_imap_scan(ap, folder, NULL, names_r, &uid, error_r);
+	if ((dir = templates_dir(team)) == NULL) {
+		*error_r = folder != NULL ? xasprintf("team '%s': templates=imap:%s needs "
+		    "the server", conf_team_name(team), folder) :
+		    xasprintf("team '%s' has no templates= (a directory, or imap:FOLDER)",
+		    conf_team_name(team));
 		return -1;
 	}
 	r = template_names(dir, names_r, error_r);
@@ -1276,12 +1392,12 @@ cmd_team_templates(const struct conf_team *team, char ***names_r, char **error_r
 }
 
 int
-cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t uid,
-    const char *name, struct cmd_draft *d, char **error_r)
+cmd_team_reply(struct cmd_apply *ap, const struct conf_team *team, const struct index *idx,
+    uint32_t uid, const char *name, struct cmd_draft *d, char **error_r)
 {
 	long pos = index_find(idx, uid);
 	const struct index_msg *m = pos >= 0 ? index_at(idx, (size_t)pos) : NULL;
-	char ticket[TICKET_LEN + 1], tag[TICKET_LEN + 4], *dir, *text, *cname, *caddr;
+	char ticket[TICKET_LEN + 1], tag[TICKET_LEN + 4], *text, *cname, *caddr, *body;
 	struct template_vars v;
 	struct template *t = NULL;
 
@@ -1298,18 +1414,8 @@ cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t u
 	}
 	if (name == NULL)
 		return 0;
-	if ((dir = templates_dir(team)) == NULL) {
-		char **none = NULL;
-
-		(void)cmd_team_templates(team, &none, error_r);
-		template_names_free(none);
-		return -1;
-	}
-	if (template_load(dir, name, &t, error_r) != 0) {
-		free(dir);
-		return -1;
-	}
-	free(dir);
+	/* The message's fields first: loading from IMAP may change the
+	 * folder the session has open, not idx. */
 	split_from(index_msg_str(idx, m, INDEX_STR_FROM), &cname, &caddr);
 	memset(&v, 0, sizeof(v));
 	v.ticket = ticket;
@@ -1318,14 +1424,16 @@ cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t u
 	v.agent = conf_team_get(team, "me");
 	v.team = conf_team_name(team);
 	v.subject = index_msg_str(idx, m, INDEX_STR_SUBJECT);
+	if (team_template_load(ap, team, name, &t, error_r) != 0) {
+		free(cname);
+		free(caddr);
+		return -1;
+	}
 	/* The response first, the quote after it. */
 	text = template_body(t, &v);
-	{
-		char *body = xasprintf("%s\n%s", text, d->body);
-
-		free(d->body);
-		d->body = body;
-	}
+	body = xasprintf("%s\n%s", text, d->body);
+	free(d->body);
+	d->body = body;
 	free(text);
 	free(cname);
 	free(caddr);

@@ -110,13 +110,19 @@ int cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
  * goes into the subject ("[#K7Q2M2]") unless it is there, and with name
  * (a template of the team's templates= directory, or NULL) its expanded
  * text goes before the quote. -1 with *error_r when the template cannot
- * be read (the draft keeps its subject change). */
-int cmd_team_reply(const struct conf_team *team, const struct index *idx, uint32_t uid,
-    const char *name, struct cmd_draft *d, char **error_r);
+ * be read (the draft keeps its subject change). ap reads templates kept
+ * in an IMAP folder (and may then change the folder its session has
+ * open). */
+int cmd_team_reply(struct cmd_apply *ap, const struct conf_team *team, const struct index *idx,
+    uint32_t uid, const char *name, struct cmd_draft *d, char **error_r);
 /* What a teammate with these rights (RFC 4314 letters) may do in the
  * team's folder, in words; a new string. */
 char *cmd_team_rights_text(const char *rights);
-/* The names of the team's templates (template_names), sorted. */
-int cmd_team_templates(const struct conf_team *team, char ***names_r, char **error_r);
+/* The names of the team's templates, sorted (template_names_free): the
+ * files of its templates= directory, or with templates=imap:FOLDER the
+ * subjects of that folder's messages (each message is a template, its
+ * text the template's). ap may be NULL for a directory. */
+int cmd_team_templates(struct cmd_apply *ap, const struct conf_team *team, char ***names_r,
+    char **error_r);
 
 #endif

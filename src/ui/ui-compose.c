@@ -700,7 +700,10 @@ ui_compose_start_job(struct ui *ui, void *ctx, char **error_r)
 		const struct conf_team *team = cmd_team_of(ui->conf, ui->acct,
 		    ui_session_folder(ui));
 
-		if (team != NULL && cmd_team_reply(team, ui_session_index(ui), st->uid,
+		if (team != NULL && st->template != NULL)
+			ui_session_resync(ui);
+		if (team != NULL && cmd_team_reply(ui_session_apply(ui), team,
+		    ui_session_index(ui), st->uid,
 		    st->template, d, &warning) != 0) {
 			ui_error(ui, "%s", warning);
 			free(warning);
@@ -760,14 +763,55 @@ ui_canned_done(struct ui *ui, const char *text, void *ctx)
 	free(cn);
 }
 
+/* Lists the team's templates (from the server when they live there),
+ * then asks which. */
+static int
+ui_canned_list_job(struct ui *ui, void *ctx, char **error_r)
+{
+	struct ui_canned *cn = ctx, *keep;
+	const struct conf_team *team = cmd_team_of(ui->conf, ui->acct, ui_session_folder(ui));
+	struct buf q;
+	char **names = NULL, *error = NULL;
+	size_t i;
+
+	if (team == NULL)
+		return 0;
+	/* Templates kept in an IMAP folder are read there: the open folder
+	 * is then synced (and watched) again. */
+	ui_session_resync(ui);
+	if (cmd_team_templates(ui_session_apply(ui), team, &names, &error) != 0) {
+		if (ui_session_imap(ui) != NULL && !cmd_imap_alive(ui_session_imap(ui))) {
+			*error_r = error;
+			return -1;
+		}
+		ui_error(ui, "%s", error);
+		free(error);
+		return 0;
+	}
+	if (names[0] == NULL) {
+		ui_error(ui, "team '%s' has no templates yet", conf_team_name(team));
+		template_names_free(names);
+		return 0;
+	}
+	buf_init(&q, 512);
+	(void)buf_addstr(&q, "Canned response (");
+	for (i = 0; names[i] != NULL && buf_len(&q) < 200; i++)
+		(void)buf_printf(&q, "%s%s", i > 0 ? ", " : "", names[i]);
+	(void)buf_addstr(&q, names[i] != NULL ? ", ...): " : "): ");
+	(void)buf_addc(&q, '\0');
+	keep = xcalloc(1, sizeof(*keep));
+	keep->uid = cn->uid;
+	ui_prompt(ui, buf_ptr(&q), NULL, ui_canned_done, keep);
+	buf_free(&q);
+	template_names_free(names);
+	return 0;
+}
+
 void
 ui_compose_canned(struct ui *ui, uint32_t uid)
 {
 	const struct conf_team *team = cmd_team_of(ui->conf, ui->acct, ui_session_folder(ui));
 	struct ui_canned *cn;
-	struct buf q;
-	char **names = NULL, *error = NULL;
-	size_t i;
 
 	if (team == NULL) {
 		ui_message(ui, "canned responses are for team folders (a team block names "
@@ -779,27 +823,9 @@ ui_compose_canned(struct ui *ui, uint32_t uid)
 		    conf_account_name(ui->acct));
 		return;
 	}
-	if (cmd_team_templates(team, &names, &error) != 0) {
-		ui_error(ui, "%s", error);
-		free(error);
-		return;
-	}
-	if (names[0] == NULL) {
-		ui_error(ui, "team '%s' has no templates yet", conf_team_name(team));
-		template_names_free(names);
-		return;
-	}
-	buf_init(&q, 512);
-	(void)buf_addstr(&q, "Canned response (");
-	for (i = 0; names[i] != NULL && buf_len(&q) < 200; i++)
-		(void)buf_printf(&q, "%s%s", i > 0 ? ", " : "", names[i]);
-	(void)buf_addstr(&q, names[i] != NULL ? ", ...): " : "): ");
-	(void)buf_addc(&q, '\0');
 	cn = xcalloc(1, sizeof(*cn));
 	cn->uid = uid;
-	ui_prompt(ui, buf_ptr(&q), NULL, ui_canned_done, cn);
-	buf_free(&q);
-	template_names_free(names);
+	ui_job_add(ui, "reading the templates", ui_canned_list_job, cn, free);
 }
 
 /* ---- recalling a draft ---- */

@@ -214,6 +214,8 @@ struct index *ui_session_index(struct ui *ui);
 /* A team folder's MYRIGHTS (RFC 4314 letters), once a sync read them;
  * NULL before, elsewhere, or when the server has no ACL. */
 const char *ui_session_rights(struct ui *ui);
+/* The session's apply context (cmd-action.h), for jobs; NULL offline. */
+struct cmd_apply *ui_session_apply(struct ui *ui);
 /* "syncing 1200/100000", "offline, reconnecting in 4 s", "" ... */
 const char *ui_session_state(struct ui *ui);
 /* True once the open folder is in sync with the server. */

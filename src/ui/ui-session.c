@@ -190,6 +190,12 @@ ui_session_folder(struct ui *ui)
 	return ui->session->folder;
 }
 
+struct cmd_apply *
+ui_session_apply(struct ui *ui)
+{
+	return ui->session != NULL ? ui->session->apply : NULL;
+}
+
 const char *
 ui_session_rights(struct ui *ui)
 {

@@ -489,3 +489,39 @@ class TestTeamAcknowledge(TeamCase):
         self.assertStatus(r, 1)
         self.assertIn("no acknowledgements are sent", r.err)
         self.assertEqual(len(self.sent()), 1)
+
+    def test_templates_kept_in_an_imap_folder(self):
+        folder = self.new_folder("TeamTemplates")
+        with self.device("alice") as c:
+            typ, _ = c.append(folder, None, None, (
+                "From: Support <support@example.org>\r\nSubject: received\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\n"
+                "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                "Subject: Ticket ${ticket} received\n\nHej ${customer}, fr\u00e5n IMAP.\n"
+                ).encode())
+            self.assertEqual(typ, "OK")
+        t = self.token()
+        root = self.mail(t, sender="Greta <greta@c.example>")
+        r = self.tern("-F", self.rc("alice", extra="    set templates=imap:%s\n"
+                                    "    set acknowledge-template=received\n" % folder),
+                      "--filter", timeout=120)
+        self.assertStatus(r, 0)
+        out = self.sent()
+        self.assertEqual(len(out), 1, r.err)
+        data = out[0]["data"]
+        self.assertIn(b"Subject: Ticket %s received" % ticket(root).encode(), data)
+        self.assertIn("Hej Greta, fr\u00e5n IMAP.".encode(), quopri_decode(data))
+        # A name the folder does not have: said, nothing sent.
+        self.mail(self.token())
+        r = self.tern("-F", self.rc("alice", extra="    set templates=imap:%s\n"
+                                    "    set acknowledge-template=nope\n" % folder),
+                      "--filter", timeout=120)
+        self.assertStatus(r, 1)
+        self.assertIn("no template named 'nope'", r.err)
+        self.assertEqual(len(self.sent()), 1)
+
+
+def quopri_decode(data):
+    """The body of a sent message, quoted-printable undone."""
+    import quopri
+    return quopri.decodestring(data.split(b"\r\n\r\n", 1)[1])
