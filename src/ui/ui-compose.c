@@ -155,6 +155,7 @@ struct ui_send {
 	char *sender;
 	char *error;
 	struct cmd_draft *draft;	/* for recording in Sent */
+	bool done;			/* team folders: the conversation is done */
 };
 
 static void
@@ -187,6 +188,7 @@ struct ui_record {
 	struct cmd_draft *draft;
 	struct buf msg;
 	size_t nrcpts;
+	bool done;
 };
 
 static void
@@ -200,9 +202,9 @@ ui_record_free(void *ctx)
 }
 
 /* A reply sent from a team folder leaves the conversation waiting on
- * the customer: pending (S changes it, to done say). */
+ * the customer: pending; or done, when sent with Y. */
 static void
-ui_compose_team_pending(struct ui *ui, const struct cmd_draft *d)
+ui_compose_team_status(struct ui *ui, const struct cmd_draft *d, bool done)
 {
 	const struct index *idx = ui_session_index(ui);
 	const char *folder = ui_session_folder(ui);
@@ -221,7 +223,7 @@ ui_compose_team_pending(struct ui *ui, const struct cmd_draft *d)
 		if (strcmp(index_msg_str(idx, m, INDEX_STR_MESSAGE_ID), d->in_reply_to) != 0)
 			continue;
 		memset(&a, 0, sizeof(a));
-		if (cmd_actions_add(&a, "status", "pending", &error) == 0)
+		if (cmd_actions_add(&a, "status", done ? "done" : "pending", &error) == 0)
 			ui_session_act(ui, &a, &uid, 1);
 		free(error);
 		cmd_actions_free(&a);
@@ -276,7 +278,7 @@ ui_record_job(struct ui *ui, void *ctx, char **error_r)
 	}
 	if (ui_compose_team_copy(ui, r, error_r) != 0)
 		return -1;
-	ui_compose_team_pending(ui, r->draft);
+	ui_compose_team_status(ui, r->draft, r->done);
 	/* Sent and the original's \Answered show after the next sync. */
 	ui_session_resync(ui);
 	return 0;
@@ -311,6 +313,7 @@ ui_send_done(void *ctx)
 		r->msg = s->msg;
 		buf_init(&s->msg, 1);
 		r->nrcpts = s->nrcpts;
+		r->done = s->done;
 		ui_job_add(ui, "saving to Sent", ui_record_job, r, ui_record_free);
 	}
 	ui_message(ui, "sent; saving to Sent");
@@ -320,7 +323,7 @@ ui_send_done(void *ctx)
 }
 
 static void
-ui_compose_send(struct ui *ui, struct ui_compose *c)
+ui_compose_send(struct ui *ui, struct ui_compose *c, bool done)
 {
 	struct ui_send *s;
 	char *error = NULL;
@@ -332,6 +335,7 @@ ui_compose_send(struct ui *ui, struct ui_compose *c)
 	s = xcalloc(1, sizeof(*s));
 	s->ui = ui;
 	s->c = c;
+	s->done = done;
 	s->conf = ui->conf;
 	s->acct = ui->acct;
 	s->secret = ui_session_secret(ui);
@@ -590,11 +594,15 @@ ui_compose_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 	} else if (strcmp(fn, "previous-entry") == 0) {
 		if (c->selected > 0)
 			c->selected--;
-	} else if (strcmp(fn, "send-message") == 0) {
+	} else if (strcmp(fn, "send-message") == 0 || strcmp(fn, "send-done") == 0) {
 		if (c->edit_text != NULL)
 			ui_error(ui, "the text did not parse: e to edit it first");
+		else if (strcmp(fn, "send-done") == 0 && (d->reply_folder == NULL ||
+		    cmd_team_of(ui->conf, ui->acct, d->reply_folder) == NULL))
+			ui_message(ui, "Y sends a reply in a team folder and marks the "
+			    "conversation done; y sends");
 		else
-			ui_compose_send(ui, c);
+			ui_compose_send(ui, c, strcmp(fn, "send-done") == 0);
 	} else if (strcmp(fn, "postpone-message") == 0 && ui_session_imap(ui) == NULL) {
 		ui_compose_postpone_offline(ui, c);
 	} else if (strcmp(fn, "postpone-message") == 0) {

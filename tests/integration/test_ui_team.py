@@ -227,3 +227,19 @@ class TestUiTeam(TerminalTestCase):
             self.assertEqual(len(self.s.sink_messages()), 1, "acknowledged once")
             t.keys("q", literal=True)
             t.wait_for("[exit 0]")
+
+    def test_a_reply_sent_with_Y_marks_the_conversation_done(self):
+        root = self.conversation("Thanks all fixed", keywords=("status/open",))
+        self.s.clear_sink()
+        with self.start("alice") as t:
+            self.synced(t, "Thanks all fixed")
+            t.keys("r", literal=True)
+            t.wait_for("y:Send")
+            t.keys("Y", literal=True)
+            self.wait_server(lambda: self.s.sink_messages(), lambda m: len(m) == 1)
+            data = self.s.sink_messages()[0]["data"].decode()
+            self.assertIn("[#%s]" % ticket(root), data)
+            self.wait_server(lambda: self.assignees("Thanks all fixed"),
+                             lambda a: a == [["status/done"], ["status/done"]])
+            t.keys("q", literal=True)
+            t.wait_for("[exit 0]")
