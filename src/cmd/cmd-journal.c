@@ -13,6 +13,7 @@
 #include "cmd/cmd-journal.h"
 #include "cmd/cmd-send.h"
 #include "cmd/cmd-sync.h"
+#include "cmd/cmd-team.h"
 #include "conf/conf.h"
 #include "lib/buf.h"
 #include "lib/str.h"
@@ -491,8 +492,15 @@ replay_entry_actions(struct journal *j, struct cmd_replay *r, struct journal_ent
 		    gone == 1 ? "it" : "them");
 	conflict = changed > 0 || (gone > 0 && !(e->state == JOURNAL_MOVING && move.n > 0));
 	if (flags.n > 0 && present.n > 0) {
+		const struct conf_team *team = cmd_team_of(r->conf, r->acct, e->folder);
+
 		cmd_apply_use_flags(ap, now);
-		if (cmd_apply_actions(ap, e->folder, &flags, &present, true, res, error_r) != 0)
+		/* In a team folder status and assignee go to the whole
+		 * conversation, decided on the server, as online. */
+		if (team != NULL && actions_team(&flags) ?
+		    cmd_team_apply_all(ap, team, e->folder, NULL, &flags, &present, false, res,
+		    error_r) != 0 :
+		    cmd_apply_actions(ap, e->folder, &flags, &present, true, res, error_r) != 0)
 			goto out;
 		cmd_apply_use_flags(ap, NULL);
 		for (i = 0; i < flags.n; i++)

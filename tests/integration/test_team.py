@@ -260,6 +260,20 @@ class TestTeam(TeamCase):
                          FOLDER, status=2)
         self.assertIn("not a member of team 'support'", r.err)
 
+    def test_a_status_set_offline_reaches_the_whole_conversation(self):
+        tok = self.token()
+        self.conversation(tok, replies=2, keywords=("status/open",))
+        self.tern_as("alice", "--list", FOLDER, status=0)
+        # Offline, on the root only; the replay gives it to the replies.
+        r = self.tern_as("alice", "--offline", "--match", 'subject:%s -subject:"Re:"' % tok,
+                         "--status", "done", FOLDER, status=0)
+        self.assertIn("changed offline", r.err)
+        self.assertEqual(set(map(tuple, self.statuses(tok).values())), {("status/open",)})
+        r = self.tern_as("alice", "--replay", status=0)
+        got = self.statuses(tok)
+        self.assertEqual(len(got), 3)
+        self.assertEqual(set(map(tuple, got.values())), {("status/done",)}, r.err)
+
     # ---- rights
     def test_a_read_only_member_is_refused_before_anything_is_sent(self):
         tok = self.token()
