@@ -75,15 +75,16 @@ filter_teams(const struct cli_opts *opts, const struct conf *conf,
 		if (!team_in_run(opts, conf, acct, team))
 			continue;
 		memset(&st, 0, sizeof(st));
-		if (cmd_team_arrivals(ap, acct, team, folder, NULL, opts->dry_run, &st,
+		if (cmd_team_load_settings(ap, team, &error) != 0 ||
+		    cmd_team_arrivals(ap, acct, team, folder, NULL, opts->dry_run, &st,
 		    &error) != 0) {
 			status = cli_batch_folder_failed(session, folder, error);
 			if (status == EXIT_CONNECT)
 				break;
 			continue;
 		}
-		if (conf_team_get(team, "acknowledge") != NULL &&
-		    strcmp(conf_team_get(team, "acknowledge"), "yes") == 0) {
+		if (cmd_team_get(team, "acknowledge") != NULL &&
+		    strcmp(cmd_team_get(team, "acknowledge"), "yes") == 0) {
 			if (!have_secret) {
 				if (cli_secret(conf, acct, &secret) != EXIT_OK) {
 					status = EXIT_CONNECT;

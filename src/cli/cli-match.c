@@ -122,6 +122,8 @@ match_team(struct cmd_apply *ap, const struct conf_team *team, const char *folde
 	int r;
 
 	memset(results, 0, sizeof(*results) * a->n);
+	if (cmd_team_load_settings(ap, team, error_r) != 0)
+		return -1;
 	if (cmd_team_check(team, a, &why) != 0) {
 		log_error("%s", why);
 		free(why);

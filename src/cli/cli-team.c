@@ -29,6 +29,9 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cmd/cmd-action.h"
+#include "cmd/cmd-imap.h"
+#include "cmd/cmd-sync.h"
 #include "cmd/cmd-team.h"
 #include "conf/conf.h"
 #include "lib/buf.h"
@@ -365,13 +368,44 @@ report_midnight(time_t now)
 
 /* One team's report on stdout, after a blank line when *printed (plain
  * text), which it then sets. Returns the exit status. */
+/* Reads the settings the team keeps on the server (templates=imap:),
+ * on a session of its own; without them the mailrc's count. */
+static int
+report_shared_settings(const struct conf *conf, const struct conf_account *acct,
+    const struct conf_team *team)
+{
+	const char *t = conf_team_get(team, "templates");
+	struct cmd_imap *session = NULL;
+	struct cmd_apply *ap;
+	struct cache *cache = NULL;
+	char *error = NULL;
+	int status;
+
+	if (t == NULL || strncmp(t, "imap:", 5) != 0)
+		return EXIT_OK;
+	if ((status = cli_session(conf, acct, &session)) != EXIT_OK)
+		return status;
+	ap = NULL;
+	if (cmd_sync_cache_open(conf, acct, &cache, &error) != 0 ||
+	    (ap = cmd_apply_create(session, conf, acct, cache, false, stderr)) == NULL ||
+	    cmd_team_load_settings(ap, team, &error) != 0) {
+		log_warn("team '%s': the settings it keeps on the server were not read: %s",
+		    conf_team_name(team), error);
+		free(error);
+	}
+	cmd_apply_destroy(&ap);
+	cmd_imap_close(&session);
+	cache_close(&cache);
+	return EXIT_OK;
+}
+
 static int
 report_team(const struct cli_opts *opts, const struct conf *conf, const struct conf_team *team,
     bool *printed)
 {
 	const char *account = conf_team_get(team, "account");
 	const char *folder = conf_team_get(team, "folder");
-	const char *deadline = conf_team_get(team, "reply-deadline");
+	const char *deadline = cmd_team_get(team, "reply-deadline");
 	const struct conf_account *acct = account != NULL ?
 	    conf_account_find(conf, account) : NULL;
 	struct team_convos *convos;
@@ -390,6 +424,11 @@ report_team(const struct cli_opts *opts, const struct conf *conf, const struct c
 	status = cli_list_index(conf, acct, folder, opts->offline, NULL, &idx);
 	if (idx == NULL)
 		return status;
+	/* The deadline and the members the team keeps on the server. */
+	if (!opts->offline && status == EXIT_OK) {
+		status = report_shared_settings(conf, acct, team);
+		deadline = cmd_team_get(team, "reply-deadline");
+	}
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.idx = idx;
@@ -400,7 +439,7 @@ report_team(const struct cli_opts *opts, const struct conf *conf, const struct c
 	ctx.now = (int64_t)time(NULL);
 	ctx.midnight = report_midnight((time_t)ctx.now);
 	convos = team_convos_build(idx);
-	report_build(&ctx, convos, conf_team_get(team, "members"), &r);
+	report_build(&ctx, convos, cmd_team_get(team, "members"), &r);
 
 	buf_init(&b, 1024 * 1024);
 	if (*printed && !opts->json)

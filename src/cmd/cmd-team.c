@@ -21,6 +21,7 @@
 #include "mime/safe-text.h"
 #include "mime/template.h"
 #include "rules/keyword.h"
+#include "rules/team-settings.h"
 #include "rules/team.h"
 
 /* How often a conditional store that met another change is tried again
@@ -62,7 +63,7 @@ cmd_team_action(const struct cmd_action *a)
 int
 cmd_team_check(const struct conf_team *team, const struct cmd_actions *a, char **error_r)
 {
-	const char *me = conf_team_get(team, "me"), *members = conf_team_get(team, "members");
+	const char *me = conf_team_get(team, "me");
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
@@ -75,9 +76,9 @@ cmd_team_check(const struct conf_team *team, const struct cmd_actions *a, char *
 			return -1;
 		}
 		if (x->def->kind == CMD_ACTION_ASSIGN && strcmp(x->arg, "none") != 0 &&
-		    !conf_team_is_member(team, x->arg)) {
+		    !cmd_team_is_member(team, x->arg)) {
 			*error_r = xasprintf("--assign %s: not a member of team '%s' (members: "
-			    "%s)", x->arg, conf_team_name(team), members);
+			    "%s)", x->arg, conf_team_name(team), cmd_team_get(team, "members"));
 			return -1;
 		}
 	}
@@ -996,6 +997,55 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The settings each team keeps on the server, once read (one process
+ * works for few teams). */
+#define TEAM_REMOTE_MAX 16
+static struct {
+	const struct conf_team *team;
+	struct team_settings s;
+} team_remote[TEAM_REMOTE_MAX];
+static size_t team_nremote;
+
+const char *
+cmd_team_get(const struct conf_team *team, const char *name)
+{
+	size_t i;
+	const char *v;
+
+	for (i = 0; i < team_nremote; i++)
+		if (team_remote[i].team == team &&
+		    (v = team_settings_get(&team_remote[i].s, name)) != NULL)
+			return v;
+	return conf_team_get(team, name);
+}
+
+bool
+cmd_team_is_member(const struct conf_team *team, const char *name)
+{
+	const char *members = cmd_team_get(team, "members");
+	size_t len = strlen(name);
+
+	if (members == NULL || members[0] == '\0')
+		return true;
+	while (*members != '\0') {
+		size_t n;
+
+		members += strspn(members, " \t,");
+		n = strcspn(members, " \t,");
+		if (n == len && n > 0 && strncmp(members, name, n) == 0)
+			return true;
+		members += n;
+	}
+	return false;
+}
+
+static void
+settings_warn(void *ctx, const char *message)
+{
+	(void)ctx;
+	log_warn("%s", message);
+}
+
 /* The templates folder's messages, by subject: names_r (sorted, new
  * strings) and, when want is not NULL, the UID of the one named want
  * (0: none). */
@@ -1023,10 +1073,12 @@ templates_imap_scan(struct cmd_apply *ap, const char *folder, const char *want,
 			len--;
 		if (len == 0 || (m->flags & INDEX_DELETED))
 			continue;
-		names[n++] = xstrndup(subj, len);
 		if (want != NULL && strlen(want) == len && str_ncaseeq(subj, want, len) &&
 		    (*uid_r == 0 || m->uid > *uid_r))
 			*uid_r = m->uid;
+		if (len == strlen(TEAM_SETTINGS_NAME) && str_ncaseeq(subj, TEAM_SETTINGS_NAME, len))
+			continue;
+		names[n++] = xstrndup(subj, len);
 	}
 	qsort(names, n, sizeof(*names), name_cmp);
 	*names_r = names;
@@ -1067,6 +1119,55 @@ template_load_imap(struct cmd_apply *ap, const char *folder, const char *name,
 	return r;
 }
 
+int
+cmd_team_load_settings(struct cmd_apply *ap, const struct conf_team *team, char **error_r)
+{
+	const char *folder = templates_folder(team);
+	struct team_settings got;
+	char **names = NULL, *file;
+	uint32_t uid;
+	struct buf raw;
+	struct message *m;
+	size_t i;
+	int r;
+
+	if (folder == NULL)
+		return 0;
+	for (i = 0; i < team_nremote; i++)
+		if (team_remote[i].team == team)
+			return 0;
+	if (templates_imap_scan(ap, folder, TEAM_SETTINGS_NAME, &names, &uid, error_r) != 0)
+		return -1;
+	template_names_free(names);
+	memset(&got, 0, sizeof(got));
+	if (uid != 0) {
+		buf_init(&raw, TEAM_SETTINGS_TEXT_MAX * 4);
+		if ((r = cmd_fetch_message(cmd_apply_session(ap), uid, &raw, error_r)) != 0) {
+			buf_free(&raw);
+			if (r < 0)
+				return -1;
+			log_warn("team '%s': imap:%s/%s: %s", conf_team_name(team), folder,
+			    TEAM_SETTINGS_NAME, *error_r);
+			free(*error_r);
+			*error_r = NULL;
+			return 0;
+		}
+		m = message_parse(buf_ptr(&raw), buf_len(&raw), NULL);
+		file = xasprintf("imap:%s/%s", folder, TEAM_SETTINGS_NAME);
+		team_settings_parse(m->text != NULL ? m->text : "", m->text_len, file, &got,
+		    settings_warn, NULL);
+		free(file);
+		message_destroy(&m);
+		buf_free(&raw);
+	}
+	if (team_nremote < TEAM_REMOTE_MAX) {
+		team_remote[team_nremote].team = team;
+		team_remote[team_nremote++].s = got;
+	} else
+		team_settings_free(&got);
+	return 0;
+}
+
 /* Any template of the team, from its directory or its IMAP folder. */
 static int
 team_template_load(struct cmd_apply *ap, const struct conf_team *team, const char *name,
@@ -1099,7 +1200,7 @@ static int
 ack_template(struct cmd_apply *ap, const struct conf_team *team, struct template **t_r,
     char **error_r)
 {
-	const char *name = conf_team_get(team, "acknowledge-template");
+	const char *name = cmd_team_get(team, "acknowledge-template");
 	const char *text = "Subject: " TEAM_ACK_SUBJECT "\n\n" TEAM_ACK_BODY;
 
 	if (name != NULL)
@@ -1212,7 +1313,7 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
     const struct index *idx, const struct cmd_login_secret *secret, bool dry_run,
     struct cmd_team_stats *st, char **error_r)
 {
-	const char *on = conf_team_get(team, "acknowledge");
+	const char *on = cmd_team_get(team, "acknowledge");
 	struct template *tpl = NULL;
 	struct acks a;
 	struct sync_uids uids;

@@ -34,6 +34,18 @@ const struct conf_team *cmd_team_of(const struct conf *conf, const struct conf_a
  * a reply, not a customer), a new string; NULL when there is none. */
 char *cmd_team_address(const struct conf_account *acct);
 
+/* A team setting: the team's own on the server (cmd_team_load_settings)
+ * where it keeps one, else the mailrc's. */
+const char *cmd_team_get(const struct conf_team *team, const char *name);
+/* Whether name is one of the team's members (anyone when members= is
+ * not set anywhere). */
+bool cmd_team_is_member(const struct conf_team *team, const char *name);
+/* With templates=imap:FOLDER, reads the team's shared settings from the
+ * message "settings" of that folder (rules/team.h), once per process;
+ * a line that is not right is warned about and skipped. */
+int cmd_team_load_settings(struct cmd_apply *ap, const struct conf_team *team,
+    char **error_r);
+
 /* Whether a is decided per conversation in a team folder: --status,
  * --assign, --claim. */
 bool cmd_team_action(const struct cmd_action *a);

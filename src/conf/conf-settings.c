@@ -642,3 +642,18 @@ conf_settings_check(const struct conf_setting_def *def, const char *value,
 	    shown, expected);
 	return NULL;
 }
+
+char *
+conf_team_value(const char *name, const char *value, char **error_r)
+{
+	const struct conf_setting_def *def = conf_settings_find(name);
+	char err[512], *v;
+
+	if (def == NULL || def->scope != CONF_SCOPE_TEAM) {
+		*error_r = xasprintf("'%s' is not a team setting", name);
+		return NULL;
+	}
+	if ((v = conf_settings_check(def, value, err, sizeof(err))) == NULL)
+		*error_r = xstrdup(err);
+	return v;
+}

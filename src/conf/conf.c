@@ -897,14 +897,6 @@ conf_team_get(const struct conf_team *team, const char *name)
 	return v != NULL ? v->value : NULL;
 }
 
-bool
-conf_team_is_member(const struct conf_team *team, const char *name)
-{
-	const char *members = conf_team_get(team, "members");
-
-	return members == NULL || members[0] == '\0' || conf_word_in_list(members, name);
-}
-
 unsigned
 conf_team_setting_line(const struct conf_team *team, const char *name)
 {

@@ -171,9 +171,11 @@ unsigned conf_team_line(const struct conf_team *team);
 const char *conf_team_file(const struct conf_team *team);
 /* Team settings never fall back to top-level values. */
 const char *conf_team_get(const struct conf_team *team, const char *name);
-/* Whether name is one of members= (true when members= is not set:
- * anyone may be). */
-bool conf_team_is_member(const struct conf_team *team, const char *name);
+/* A value for the team setting name as a team block would take it,
+ * checked and in its stored form (a new string); NULL with *error_r for
+ * a bad value or a name that is not a team setting. For team settings
+ * kept outside the mailrc (the team's IMAP folder). */
+char *conf_team_value(const char *name, const char *value, char **error_r);
 /* The line where that value was set, 0 when unset. */
 unsigned conf_team_setting_line(const struct conf_team *team, const char *name);
 

@@ -108,12 +108,13 @@ ui_index_team(struct ui_index *x, const struct index *idx)
 	if (team != x->team) {
 		free(x->ours);
 		x->ours = team != NULL ? cmd_team_address(ui->acct) : NULL;
-		x->deadline = 0;
-		if (team != NULL && (d = conf_team_get(team, "reply-deadline")) != NULL &&
-		    conf_parse_duration(d, &x->deadline) != 0)
-			x->deadline = 0;
 		x->team = team;
 	}
+	/* Read again: the team's shared settings may have arrived. */
+	x->deadline = 0;
+	if (team != NULL && (d = cmd_team_get(team, "reply-deadline")) != NULL &&
+	    conf_parse_duration(d, &x->deadline) != 0)
+		x->deadline = 0;
 	if (team != NULL)
 		x->convos = team_convos_build(idx);
 }

@@ -332,10 +332,13 @@ ui_session_team_arrivals(struct ui *ui, const struct conf_team *team, char **err
 {
 	struct ui_session *s = ui->session;
 	struct cmd_team_stats st;
-	const char *ack = conf_team_get(team, "acknowledge");
+	const char *ack;
 
+	if (cmd_team_load_settings(s->apply, team, error_r) != 0)
+		return -1;
 	if (s->rights != NULL && strchr(s->rights, 'w') == NULL)
 		return 0;
+	ack = cmd_team_get(team, "acknowledge");
 	memset(&st, 0, sizeof(st));
 	if (cmd_team_arrivals(s->apply, ui->acct, team, s->folder, s->idx, false, &st,
 	    error_r) != 0)

@@ -9,6 +9,7 @@ ticket number the same on both sides."""
 
 import base64
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -273,6 +274,45 @@ class TestTeam(TeamCase):
         got = self.statuses(tok)
         self.assertEqual(len(got), 3)
         self.assertEqual(set(map(tuple, got.values())), {("status/done",)}, r.err)
+
+    def test_settings_the_team_keeps_on_the_server(self):
+        folder = self.new_folder("TeamShared")
+        with self.device("alice") as c:
+            c.append(folder, None, None, b"From: Support <support@example.org>\r\n"
+                     b"Subject: settings\r\n\r\n"
+                     b"# shared by the whole team\r\n"
+                     b"set members=\"alice bob dave\"\r\nset me=mallory\r\n")
+        tok = self.token()
+        self.conversation(tok)
+        rc = self.rc("alice", extra="    set templates=imap:%s\n" % folder)
+        # dave is a member on the server only; me= there is refused.
+        r = self.tern("-F", rc, "--match", "subject:%s" % tok, "--assign", "dave", FOLDER,
+                      timeout=120)
+        self.assertStatus(r, 0)
+        self.assertIn("imap:%s/settings:3: 'me' is not a setting the team shares" % folder,
+                      r.err)
+        self.assertEqual(set(map(tuple, self.assignees(tok).values())), {("assign/dave",)})
+        # The report counts with the team's deadline: one hour, where the
+        # mailrc says four; a conversation waiting two hours is overdue.
+        with self.device("alice") as c:
+            c.append(folder, None, None, b"From: Support <support@example.org>\r\n"
+                     b"Subject: settings\r\n\r\nset members=\"alice bob dave\"\r\n"
+                     b"set reply-deadline=1h\r\n")
+        self.empty_folder("support")
+        self.s.append("support", "INBOX", b"From: C <c@customer.example>\r\n"
+                      b"Subject: late\r\nMessage-ID: <late@customer.example>\r\n\r\nx\r\n",
+                      internaldate=time.time() - 7200)
+        r = self.tern("-F", rc, "--team-report", "--json", "support", timeout=120)
+        self.assertStatus(r, 0)
+        self.assertEqual(json.loads(r.out)["queues"]["overdue"], 1, repr(r))
+        r = self.tern("-F", rc, "--team-report", "--json", "--offline", "support",
+                      timeout=120)
+        self.assertEqual(json.loads(r.out)["queues"]["overdue"], 0, "offline: the mailrc's")
+        # carol is a member in the mailrc only: the team's list wins.
+        r = self.tern("-F", rc, "--match", "subject:%s" % tok, "--assign", "carol", FOLDER,
+                      timeout=120)
+        self.assertStatus(r, 2)
+        self.assertIn("members: alice bob dave", r.err)
 
     # ---- rights
     def test_a_read_only_member_is_refused_before_anything_is_sent(self):

@@ -6,6 +6,7 @@
 
 #include "cache/index.h"
 #include "lib/xmalloc.h"
+#include "rules/team-settings.h"
 #include "rules/team.h"
 #include "rules/ticket.h"
 #include "tap.h"
@@ -177,6 +178,71 @@ test_by_team(void)
 	index_destroy(&idx);
 }
 
+/* ---- shared settings ---- */
+
+static void
+collect(void *ctx, const char *message)
+{
+	char **all = ctx, *t = xasprintf("%s%s\n", *all, message);
+
+	free(*all);
+	*all = t;
+}
+
+static void
+test_settings(void)
+{
+	static const char text[] =
+	    "# The support team's shared settings\r\n"
+	    "set members=\"alice bob dave\"\r\n"
+	    "reply-deadline = 2h\n"
+	    "\n"
+	    "  set acknowledge=on   # shared by everyone\n"
+	    "set me=mallory\n"
+	    "set templates=/etc\n"
+	    "set reply-deadline=soon\n"
+	    "just words\n"
+	    "set acknowledge-template='received'\n"
+	    "set reply-deadline=4h";
+	static const char nul[] = "set members=a\0b\nset acknowledge=no\n";
+	static const char hostile[] = "set acknowledge-template=r\x1b[2J\n"
+	    "set members=\"a \xff\"\nset acknowledge-template=s\x7f\n";
+	struct team_settings s;
+	char *warnings = xstrdup("");
+
+	memset(&s, 0, sizeof(s));
+	team_settings_parse(text, sizeof(text) - 1, "imap:T/settings", &s, collect, &warnings);
+	tap_is_str(team_settings_get(&s, "members"), "alice bob dave", "quoted members");
+	tap_is_str(team_settings_get(&s, "reply-deadline"), "4h", "the later line wins");
+	tap_is_str(team_settings_get(&s, "acknowledge-template"), "received", "single quotes");
+	tap_ok(team_settings_get(&s, "acknowledge") != NULL &&
+	    strcmp(team_settings_get(&s, "acknowledge"), "yes") == 0,
+	    "a boolean in stored form, the comment dropped: %s",
+	    team_settings_get(&s, "acknowledge"));
+	tap_ok(team_settings_get(&s, "me") == NULL, "me= is each person's");
+	tap_ok(team_settings_get(&s, "templates") == NULL, "so is templates=");
+	tap_ok(strstr(warnings, "imap:T/settings:6: 'me' is not a setting the team shares") !=
+	    NULL, "said with file and line");
+	tap_ok(strstr(warnings, "imap:T/settings:7: 'templates'") != NULL, "templates= said");
+	tap_ok(strstr(warnings, "imap:T/settings:8: bad value for 'reply-deadline'") != NULL,
+	    "a bad value said");
+	tap_ok(strstr(warnings, "imap:T/settings:9: expected 'set NAME=VALUE'") != NULL,
+	    "a line that is no setting said");
+	team_settings_free(&s);
+	free(warnings);
+
+	warnings = xstrdup("");
+	team_settings_parse(nul, sizeof(nul) - 1, "f", &s, collect, &warnings);
+	tap_ok(team_settings_get(&s, "members") == NULL, "a line with NUL is skipped");
+	tap_is_str(team_settings_get(&s, "acknowledge"), "no", "the next one is read");
+	team_settings_free(&s);
+	free(warnings);
+	team_settings_parse(hostile, sizeof(hostile) - 1, "f", &s, NULL, NULL);
+	tap_is_int((long long)s.n, 0, "no control characters, no bad UTF-8 from the server");
+	team_settings_parse("", 0, "f", &s, NULL, NULL);
+	tap_is_int((long long)s.n, 0, "empty text, no settings");
+}
+
 static void
 test_empty(void)
 {
@@ -195,6 +261,7 @@ main(void)
 	test_groups();
 	test_words();
 	test_by_team();
+	test_settings();
 	test_empty();
 	return tap_done();
 }
