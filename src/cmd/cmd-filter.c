@@ -449,6 +449,8 @@ cmd_filter_folder(struct cmd_apply *ap, struct cache *cache, const char *account
 			if (!dry_run && state_save(cache, name, &st, error_r) != 0)
 				goto out;
 		}
+		/* No match, no results: nothing failed. */
+		memset(results, 0, sizeof(results));
 		if (st.matched.n > 0 && cmd_apply_actions(ap, folder, &rule->actions,
 		    &st.matched, true, results, error_r) != 0)
 			goto out;

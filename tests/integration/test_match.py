@@ -107,6 +107,16 @@ class TestMatch(ServersTestCase):
         self.assertStatus(r, status)
         return r
 
+    def test_filter_with_no_match_succeeds(self):
+        # A rule that matches nothing changed nothing and failed nothing:
+        # exit 0 (the results of a rule without matches were read
+        # uninitialised before).
+        self.append(3)
+        for _ in range(3):
+            r = self.filter("--all", rules=["subject:no-such-subject-anywhere --flag",
+                                            "from:nobody.example --add-label X"])
+            self.assertNotIn("failed", r.err)
+
     # ---- --match
     def test_flag_actions_are_idempotent(self):
         self.append(12)
