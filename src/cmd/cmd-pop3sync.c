@@ -86,6 +86,82 @@ pop3sync_gone(uint32_t uid, void *ctx)
 	return bsearch(&uid, k->uids, k->n, sizeof(*k->uids), pop3sync_uid_cmp) == NULL;
 }
 
+/* The cache-state name of message i of list: its UIDL, else the SHA-256
+ * of its header (fetched into header with TOP). 0, or pop3_top's
+ * failure. */
+static int
+pop3sync_key(struct pop3 *pop, const struct pop3_list *list, size_t i, const char *prefix,
+    struct buf *header, char **name_r, char **error_r)
+{
+	const struct pop3_msg *m = &list->v[i];
+	char hkey[POP3_CONTENT_KEY_SIZE];
+	const char *key = list->have_uidl ? m->uidl : NULL;
+	int r;
+
+	*name_r = NULL;
+	buf_reset(header);
+	if (key == NULL) {
+		/* Without UIDL the header names the message. */
+		if ((r = pop3_top(pop, m->num, header, error_r)) != 0)
+			return r;
+		pop3_content_key(buf_ptr(header), buf_len(header), hkey);
+		key = hkey;
+	}
+	*name_r = pop3sync_name(prefix, key);
+	return 0;
+}
+
+int
+cmd_pop3_retr(const struct conf *conf, const struct conf_account *acct,
+    const struct cmd_login_secret *secret, struct cache *cache, uint32_t uid,
+    struct buf *out, bool *lost_r, char **error_r)
+{
+	struct net_conn_params p;
+	struct pop3 *pop = NULL;
+	struct pop3_list list;
+	struct buf header;
+	char *prefix = NULL, *name = NULL;
+	size_t i;
+	int r, ret = -1;
+
+	memset(&list, 0, sizeof(list));
+	*lost_r = false;
+	if (cmd_login_params(conf, acct, CONF_PROTO_POP3, secret, &p, error_r) != 0)
+		return -1;
+	prefix = xasprintf("pop3-uid/%s@%s/", p.user != NULL ? p.user : "", p.host);
+	buf_init(&header, POP3SYNC_HEADER_MAX);
+	if (pop3_open(&p, &pop, error_r) != 0 ||
+	    pop3_list(pop, POP3SYNC_MESSAGES_MAX, &list, error_r) != 0) {
+		*lost_r = true;
+		goto out;
+	}
+	for (i = 0; i < list.count; i++) {
+		if ((r = pop3sync_key(pop, &list, i, prefix, &header, &name, error_r)) != 0) {
+			*lost_r = r == POP3_LOST;
+			goto out;
+		}
+		if (pop3sync_uid_get(cache, name) == uid) {
+			/* RETR never marks or deletes: only DELE does. */
+			if ((r = pop3_retr(pop, &list.v[i], out, error_r)) != 0) {
+				*lost_r = r == POP3_LOST;
+				goto out;
+			}
+			ret = 0;
+			goto out;
+		}
+		free(name);
+		name = NULL;
+	}
+	*error_r = xstrdup("the message is no longer on the POP3 server");
+out:
+	free(name);
+	pop3_list_free(&list);
+	pop3_close(&pop);
+	buf_free(&header);
+	free(prefix);
+	return ret;
+}
+
 int
 cmd_pop3_sync(const struct conf *conf, const struct conf_account *acct,
     const struct cmd_login_secret *secret, struct cache *cache, struct index *idx,
@@ -122,21 +198,13 @@ cmd_pop3_sync(const struct conf *conf, const struct conf_account *acct,
 	keep.uids = xcalloc(list.count + 1, sizeof(*keep.uids));
 	for (i = 0; i < list.count; i++) {
 		const struct pop3_msg *m = &list.v[i];
-		char hkey[POP3_CONTENT_KEY_SIZE], *name;
-		const char *key = list.have_uidl ? m->uidl : NULL;
+		char *name;
 		uint32_t uid = 0;
 
-		buf_reset(&header);
-		if (key == NULL) {
-			/* Without UIDL the header names the message. */
-			if ((r = pop3_top(pop, m->num, &header, error_r)) != 0) {
-				*lost_r = r == POP3_LOST;
-				goto out;
-			}
-			pop3_content_key(buf_ptr(&header), buf_len(&header), hkey);
-			key = hkey;
+		if ((r = pop3sync_key(pop, &list, i, prefix, &header, &name, error_r)) != 0) {
+			*lost_r = r == POP3_LOST;
+			goto out;
 		}
-		name = pop3sync_name(prefix, key);
 		uid = pop3sync_uid_get(cache, name);
 		if (uid == 0 || index_find(idx, uid) < 0) {
 			char text[16], *error = NULL;

@@ -305,7 +305,11 @@ ui_send_done(void *ctx)
 		ui_send_free(s);
 		return;
 	}
-	{
+	if (ui_session_pop3(ui)) {
+		/* No IMAP account: no Sent folder to keep a copy in. */
+		ui_message(ui, "sent to %zu recipient%s (a POP3 account keeps no copy in "
+		    "Sent)", s->nrcpts, s->nrcpts == 1 ? "" : "s");
+	} else {
 		struct ui_record *r = xcalloc(1, sizeof(*r));
 
 		r->draft = s->draft;
@@ -315,8 +319,8 @@ ui_send_done(void *ctx)
 		r->nrcpts = s->nrcpts;
 		r->done = s->done;
 		ui_job_add(ui, "saving to Sent", ui_record_job, r, ui_record_free);
+		ui_message(ui, "sent; saving to Sent");
 	}
-	ui_message(ui, "sent; saving to Sent");
 	if (c != NULL && ui_view_top(ui) == &c->v)
 		ui_view_pop(ui);
 	ui_send_free(s);
@@ -350,7 +354,7 @@ ui_compose_send(struct ui *ui, struct ui_compose *c, bool done)
 	}
 	for (s->nrcpts = 0; s->rcpts[s->nrcpts] != NULL; s->nrcpts++)
 		;
-	if (ui_session_imap(ui) == NULL) {
+	if (ui_session_imap(ui) == NULL && !ui_session_pop3(ui)) {
 		/* Offline: the journal sends it once the server is back. */
 		if (ui_session_journal_message(ui, JOURNAL_SEND, c->draft, &s->msg, s->rcpts,
 		    s->sender) == 0 && ui_view_top(ui) == &c->v)
@@ -1013,5 +1017,9 @@ ui_recall_job(struct ui *ui, void *ctx, char **error_r)
 void
 ui_compose_recall(struct ui *ui)
 {
+	if (ui_session_pop3(ui)) {
+		ui_message(ui, "drafts are kept on an IMAP server; this POP3 account has none");
+		return;
+	}
 	ui_job_add(ui, "listing drafts", ui_recall_job, NULL, NULL);
 }

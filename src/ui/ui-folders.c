@@ -682,7 +682,13 @@ static const struct ui_view_ops ui_folders_ops = {
 void
 ui_folders_open(struct ui *ui)
 {
-	struct ui_folders_view *fv = xcalloc(1, sizeof(*fv));
+	struct ui_folders_view *fv;
+
+	if (ui_session_pop3(ui)) {
+		ui_message(ui, "a POP3 account has one mailbox, shown here");
+		return;
+	}
+	fv = xcalloc(1, sizeof(*fv));
 
 	fv->view.ops = &ui_folders_ops;
 	fv->view.ui = ui;

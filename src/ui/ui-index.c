@@ -643,7 +643,7 @@ ui_index_limit_done(struct ui *ui, const char *text, void *ctx)
 
 /* ---- actions on the current message ---- */
 
-static void
+static bool
 ui_index_act1(struct ui_index *x, const char *action, const char *arg)
 {
 	struct ui *ui = x->v.ui;
@@ -651,10 +651,11 @@ ui_index_act1(struct ui_index *x, const char *action, const char *arg)
 	struct cmd_actions a;
 	char *error = NULL;
 	uint32_t uid;
+	bool r;
 
 	if (m == NULL) {
 		ui_message(ui, "no message here");
-		return;
+		return false;
 	}
 	uid = m->uid;
 	memset(&a, 0, sizeof(a));
@@ -662,10 +663,11 @@ ui_index_act1(struct ui_index *x, const char *action, const char *arg)
 		ui_error(ui, "%s", error);
 		free(error);
 		cmd_actions_free(&a);
-		return;
+		return false;
 	}
-	ui_session_act(ui, &a, &uid, 1);
+	r = ui_session_act(ui, &a, &uid, 1);
 	cmd_actions_free(&a);
+	return r;
 }
 
 static void
@@ -675,8 +677,8 @@ ui_index_move_done(struct ui *ui, const char *text, void *ctx)
 
 	if (text == NULL || text[0] == '\0')
 		return;
-	ui_index_act1(x, "move", text);
-	ui_message(ui, "moved to %s", text);
+	if (ui_index_act1(x, "move", text))
+		ui_message(ui, "moved to %s", text);
 }
 
 static void
@@ -877,8 +879,8 @@ ui_index_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 	} else if (strcmp(fn, "recall-message") == 0)
 		ui_compose_recall(ui);
 	else if (strcmp(fn, "delete-message") == 0) {
-		ui_index_act1(x, "delete", NULL);
-		ui_message(ui, "moved to Trash (u undoes)");
+		if (ui_index_act1(x, "delete", NULL))
+			ui_message(ui, "moved to Trash (u undoes)");
 	} else if (strcmp(fn, "undo") == 0)
 		ui_session_undo(ui);
 	else if (strcmp(fn, "save-message") == 0)
@@ -900,8 +902,8 @@ ui_index_key(struct ui_view *v, const char *fn, int key, wint_t ch)
 			ui_message(ui, "%s works in team folders (a team block names this folder)",
 			    fn);
 		else if (strcmp(fn, "claim") == 0) {
-			ui_index_act1(x, "claim", NULL);
-			ui_message(ui, "claiming the conversation...");
+			if (ui_index_act1(x, "claim", NULL))
+				ui_message(ui, "claiming the conversation...");
 		} else if (strcmp(fn, "assign") == 0)
 			ui_prompt(ui, "Assign the conversation to (a member, or none): ", NULL,
 			    ui_index_assign_done, x);

@@ -223,8 +223,10 @@ bool ui_session_synced(struct ui *ui);
 /* Opens another folder (the index shows its cache at once). */
 void ui_session_open_folder(struct ui *ui, const char *folder);
 /* Applies actions to uids of the open folder as a job, updating the
- * index at once; undo_able: remember it for ui_session_undo. */
-void ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
+ * index at once; undo_able: remember it for ui_session_undo. True when
+ * the caller may say what it did; false when it was refused or kept for
+ * later, with the message line saying so already. */
+bool ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
     size_t n);
 /* Undoes the last action (flags: the opposite; a move or delete: moves
  * the messages back). */
@@ -249,6 +251,8 @@ bool ui_session_cached_message(struct ui *ui, uint32_t uid, struct buf *out);
 /* Not connected because connecting failed (not merely still starting up):
  * work for the server is not worth queuing. */
 bool ui_session_offline(struct ui *ui);
+/* A pop3= account: one mailbox, read only, no IMAP session. */
+bool ui_session_pop3(struct ui *ui);
 /* Queues a built message to send (JOURNAL_SEND: rcpts, from) or a draft
  * to save (JOURNAL_DRAFT) in the offline journal, and says so. 0, or -1
  * after saying why it could not be kept. */

@@ -13,6 +13,7 @@
 #include "cmd/cmd-bodies.h"
 #include "cmd/cmd-folders.h"
 #include "cmd/cmd-journal.h"
+#include "cmd/cmd-pop3sync.h"
 #include "cmd/cmd-sync.h"
 #include "cmd/cmd-team.h"
 #include "imap/imap-utf7.h"
@@ -100,6 +101,7 @@ struct ui_session {
 	bool need_replay;
 	char state[160];
 	char *rights;			/* a team folder's MYRIGHTS, once known */
+	bool pop3;			/* a pop3= account: read through POP3, no IMAP */
 };
 
 static void ui_session_connect(void *ctx);
@@ -354,6 +356,36 @@ ui_session_team_arrivals(struct ui *ui, const struct conf_team *team, char **err
 	return 0;
 }
 
+/* A POP3 mailbox's sync: UIDL and TOP for the new ones; a server that
+ * cannot be reached is a lost connection (retried with back-off). */
+static int
+ui_session_pop3_sync(struct ui *ui, char **error_r)
+{
+	struct ui_session *s = ui->session;
+	struct sync_stats stats;
+	char *error = NULL;
+	bool lost = false;
+
+	if (cmd_pop3_sync(ui->conf, ui->acct, &s->secret, s->cache, s->idx, &stats, &lost,
+	    &error) != 0) {
+		if (lost) {
+			*error_r = error;
+			return -1;
+		}
+		ui_error(ui, "%s", error);
+		free(error);
+		return 0;
+	}
+	if (cache_save(s->cache, s->wire, s->idx, &error) != 0) {
+		ui_error(ui, "%s", error);
+		free(error);
+	}
+	s->synced = true;
+	ui->urgent = true;
+	ui_dirty(ui);
+	return 0;
+}
+
 static int
 ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 {
@@ -364,6 +396,8 @@ ui_session_sync_job(struct ui *ui, void *ctx, char **error_r)
 	(void)ctx;
 	memset(&stats, 0, sizeof(stats));
 	s->sync_done = s->sync_total = 0;
+	if (s->pop3)
+		return ui_session_pop3_sync(ui, error_r);
 	if (cmd_sync_index(s->imap, s->cache, ui->conf, s->wire, s->idx, ui_session_progress, ui,
 	    &stats, error_r) != 0)
 		return -1;
@@ -638,8 +672,16 @@ ui_session_connect(void *ctx)
 {
 	struct ui *ui = ctx;
 	struct ui_session *s = ui->session;
-	struct ui_connect *c = xcalloc(1, sizeof(*c));
+	struct ui_connect *c;
 
+	if (s->pop3) {
+		/* Each POP3 step opens its own session: nothing to hold. */
+		s->conn = UI_CONN_READY;
+		s->need_sync = true;
+		ui_dirty(ui);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
 	c->conf = ui->conf;
 	c->acct = ui->acct;
 	c->secret = &s->secret;
@@ -827,15 +869,19 @@ ui_session_pump(struct ui *ui)
 	}
 	if (s->poll_due) {
 		s->poll_due = false;
-		if (!imap_client_has(cmd_imap_client(s->imap), IMAP_CAP_IDLE))
+		if (s->pop3)
 			s->need_sync = true;
-		ui_folders_poll(ui);
+		else {
+			if (!imap_client_has(cmd_imap_client(s->imap), IMAP_CAP_IDLE))
+				s->need_sync = true;
+			ui_folders_poll(ui);
+		}
 	}
 	if ((j = ui_job_pop(s)) != NULL) {
 		ui_session_run_job(ui, j);
 		return;
 	}
-	if (s->synced && !s->idling && cmd_imap_alive(s->imap))
+	if (s->synced && !s->idling && s->imap != NULL && cmd_imap_alive(s->imap))
 		ui_session_idle_start(ui);
 }
 
@@ -851,9 +897,15 @@ ui_session_create(struct ui *ui, const char *folder, char **error_r)
 	net_reconnect_init(&s->reconnect, ui->loop, UI_RECONNECT_BASE_MS, UI_RECONNECT_MAX_MS,
 	    ui_session_reconnect, ui);
 	if (conf_account_server(ui->acct, CONF_PROTO_IMAP) == NULL) {
-		*error_r = xasprintf("account '%s' has no imap= server to read",
-		    conf_account_name(ui->acct));
-		goto fail;
+		if (conf_account_server(ui->acct, CONF_PROTO_POP3) == NULL) {
+			*error_r = xasprintf("account '%s' has no imap= or pop3= server to read",
+			    conf_account_name(ui->acct));
+			goto fail;
+		}
+		/* A POP3 mailbox is read, never changed: one INBOX, from the
+		 * cache at once, then synced (cmd-pop3sync.h). */
+		s->pop3 = true;
+		folder = CMD_POP3_FOLDER;
 	}
 	if (cmd_sync_cache_open(ui->conf, ui->acct, &s->cache, error_r) != 0)
 		goto fail;
@@ -1077,21 +1129,60 @@ ui_session_remember(struct ui *ui, const struct cmd_actions *a, const uint32_t *
 	u->valid = true;
 }
 
-void
+/* A POP3 mailbox: read and unread are remembered here, by UIDL (the
+ * server has no flags); nothing else can change there. */
+static bool
+ui_session_pop3_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
+    size_t n)
+{
+	struct ui_session *s = ui->session;
+	struct cmd_apply *ap;
+	struct sync_uids set;
+	char *error = NULL;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i].def->kind != CMD_ACTION_MARK_READ &&
+		    a->v[i].def->kind != CMD_ACTION_MARK_UNREAD) {
+			ui_error(ui, "a POP3 mailbox is only read here: tern never flags, moves "
+			    "or deletes there (tern --fetch-pop imports it into an IMAP folder)");
+			return false;
+		}
+	}
+	sync_uids_init(&set);
+	for (i = 0; i < n; i++)
+		sync_uids_add(&set, uids[i]);
+	sync_uids_unique(&set);
+	ap = cmd_apply_create(NULL, ui->conf, ui->acct, s->cache, false, stderr);
+	cmd_apply_local(ap, a, s->idx, &set);
+	cmd_apply_destroy(&ap);
+	sync_uids_free(&set);
+	if (cache_save(s->cache, s->wire, s->idx, &error) != 0) {
+		ui_error(ui, "%s", error);
+		free(error);
+	}
+	ui_dirty(ui);
+	return true;
+}
+
+bool
 ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids, size_t n)
 {
 	struct ui_session *s = ui->session;
-	struct ui_act *act = xcalloc(1, sizeof(*act));
+	struct ui_act *act;
 	size_t i;
 	char *what;
 
+	if (s->pop3)
+		return ui_session_pop3_act(ui, a, uids, n);
+	act = xcalloc(1, sizeof(*act));
 	if (s->conn != UI_CONN_READY) {
 		for (i = 0; i < a->n; i++)
 			if (a->v[i].def->kind == CMD_ACTION_CLAIM) {
 				ui_error(ui, "claiming needs the server: who holds a conversation "
 				    "is decided there");
 				free(act);
-				return;
+				return false;
 			}
 	}
 	ui_act_copy(&act->actions, a);
@@ -1114,7 +1205,8 @@ ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
 		}
 		ui_act_free(act);
 		ui_dirty(ui);
-		return;
+		/* Said already: the message line keeps the journal's words. */
+		return false;
 	}
 	/* The view changes now; the server follows. */
 	cmd_apply_local(s->apply, &act->actions, s->idx, &act->uids);
@@ -1122,6 +1214,7 @@ ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
 	ui_job_add(ui, what, ui_act_job, act, ui_act_free);
 	free(what);
 	ui_dirty(ui);
+	return true;
 }
 
 /* Moving back what the last move or delete took away: found again by
@@ -1330,11 +1423,19 @@ ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **er
 
 	if (ui_session_cached_message(ui, uid, out))
 		return 0;
-	if (ui_session_imap(ui) == NULL) {
+	if (s->pop3) {
+		bool lost = false;
+
+		/* RETR: reading never marks or deletes anything there. */
+		r = cmd_pop3_retr(ui->conf, ui->acct, &s->secret, s->cache, uid, out, &lost,
+		    error_r);
+		if (r != 0 && !lost)
+			r = 1;
+	} else if (ui_session_imap(ui) == NULL) {
 		*error_r = xstrdup("not connected");
 		return -1;
-	}
-	r = cmd_fetch_message(s->imap, uid, out, error_r);
+	} else
+		r = cmd_fetch_message(s->imap, uid, out, error_r);
 	/* Kept for reading offline; a cache that fails only costs that. */
 	if (r == 0 && s->bodies != NULL && index_state(s->idx)->uidvalidity != 0) {
 		char *ignored = NULL;
@@ -1344,6 +1445,12 @@ ui_session_fetch_message(struct ui *ui, uint32_t uid, struct buf *out, char **er
 		free(ignored);
 	}
 	return r;
+}
+
+bool
+ui_session_pop3(struct ui *ui)
+{
+	return ui->session != NULL && ui->session->pop3;
 }
 
 bool

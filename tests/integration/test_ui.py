@@ -488,6 +488,50 @@ class TestUi(TerminalTestCase):
             self.assertNotIn("WARNING", screen)
             self.quit(t)
 
+    def test_pop3_account_is_read_and_nothing_changes_there(self):
+        # A pop3= account opens in the client: the index from UIDL and
+        # TOP, the pager by RETR; read is remembered here, by UIDL; no
+        # DELE, and keys that would change the server say why.
+        self.empty_folder("bob")
+        for n in (1, 2):
+            self.s.append("bob", "INBOX", message(b"Pop letter %d" % n,
+                                                  b"pop%d@example.org" % n,
+                                                  body=b"Body of letter %d.\r\n" % n))
+        mark = self.s.log_mark()
+        rc = ("account pop {\n    set pop3=pop3://bob@127.0.0.1:%d\n    set tls=no\n"
+              "    set password-command=\"echo bob-pw\"\n}\n" % self.s.pop3_port)
+        path = self.mailrc(rc, name="mailrc-pop")
+        env = {"LC_ALL": "C.UTF-8", "HOME": self.home, "MAILCAPS": os.devnull,
+               "TERM": "xterm-256color", "XDG_CACHE_HOME": os.path.join(self.tmp, "pc"),
+               "EDITOR": "true", "VISUAL": "true"}
+        with Tmux([TERN, "-F", path], env=env, width=100, height=30) as t:
+            screen = self.synced(t, "Pop letter 2")
+            self.assertIn("Pop letter 1", screen)
+            self.assertRegex(screen, r"N .*Pop letter 2")
+            t.keys("Enter")
+            t.wait_for("Body of letter 2.")
+            t.keys("q")
+            self.wait_gone(t, "Body of letter 2.")
+            row = [line for line in t.screen().splitlines() if "Pop letter 2" in line][0]
+            self.assertNotRegex(row, r"\bN\b", "read, remembered here")
+            t.keys("d")
+            t.wait_for("a POP3 mailbox is only read here")
+            t.keys("c")
+            t.wait_for("a POP3 account has one mailbox")
+            self.quit(t)
+        # Nothing changed on the server: both still there, no DELE.
+        self.assertEqual(self.s.pop3_stat("bob")[0], 2)
+        self.assertEqual(self.s.mail_log_events(mark, user="bob", event="expunge"), [])
+        self.assertEqual(self.s.mail_log_events(mark, user="bob", event="delete"), [])
+        # Opened again: the one read is still read.
+        with Tmux([TERN, "-F", path], env=env, width=100, height=30) as t:
+            screen = self.synced(t, "Pop letter 2")
+            row = [line for line in screen.splitlines() if "Pop letter 2" in line][0]
+            self.assertNotRegex(row, r"\bN\b")
+            row = [line for line in screen.splitlines() if "Pop letter 1" in line][0]
+            self.assertRegex(row, r"\bN\b")
+            self.quit(t)
+
     def test_dropped_connection_recovers(self):
         with CuttableProxy(self.s.imap_port) as proxy:
             with self.start("Drop", imap_port=proxy.port) as t:
