@@ -232,3 +232,18 @@ str_escape_for_message(char *dst, size_t dstsize, const char *s, size_t len)
 	}
 	dst[used] = '\0';
 }
+
+bool
+str_utf8_printable(const char *s, size_t len)
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		n = str_utf8_decode(s + i, len - i, &cp);
+		if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+			return false;
+		i += n;
+	}
+	return true;
+}

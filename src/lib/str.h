@@ -36,6 +36,9 @@ size_t str_utf8_encode(uint32_t cp, char out[4]);
  * length, 1 to 4, with the code point in *cp_r; 0 when none starts there
  * (or len is 0). */
 size_t str_utf8_decode(const void *s, size_t len, uint32_t *cp_r);
+/* Whether len bytes of s are valid UTF-8 without control characters
+ * (C0, DEL, C1): one line that is safe to show and to store. */
+bool str_utf8_printable(const char *s, size_t len);
 
 /* Damerau-Levenshtein distance (adjacent transpositions count as one),
  * ASCII case-insensitive; used for "did you mean" suggestions. Returns

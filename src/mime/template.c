@@ -529,22 +529,6 @@ template_body(const struct template *t, const struct template_vars *v)
 	return expand(t, &t->body, v, false);
 }
 
-/* Valid UTF-8 without control characters. */
-static bool
-name_printable(const char *s)
-{
-	size_t len = strlen(s), i = 0, n;
-	uint32_t cp;
-
-	while (i < len) {
-		n = str_utf8_decode(s + i, len - i, &cp);
-		if (n == 0 || is_control(cp))
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 static int
 check_name(const char *name, char **error_r)
 {
@@ -565,7 +549,7 @@ check_name(const char *name, char **error_r)
 		    "files are not templates)", shown_name);
 		return -1;
 	}
-	if (!name_printable(name)) {
+	if (!str_utf8_printable(name, strlen(name))) {
 		*error_r = xasprintf("template name '%s' is not UTF-8 text",
 		    shown_name);
 		return -1;
@@ -665,7 +649,7 @@ name_listed(const char *name)
 		return false;
 	if (len >= 2 && name[0] == '#' && name[len - 1] == '#')
 		return false;
-	return name_printable(name);
+	return str_utf8_printable(name, strlen(name));
 }
 
 int

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "lib/str.h"
 #include "lib/xmalloc.h"
-#include "mime/charset.h"
 #include "mime/safe-text.h"
 #include "rules/team-settings.h"
 
@@ -59,21 +59,6 @@ settings_warn(team_settings_warn_fn *warn, void *ctx, const char *file, unsigned
 	warn(ctx, msg);
 	free(msg);
 	free(text);
-}
-
-static bool
-value_printable(const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-		/* C1 controls, U+0080..U+009F: C2 80..C2 9F. */
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return false;
-	}
-	return true;
 }
 
 /* One line, without its end: "set NAME=VALUE" or "NAME=VALUE". */
@@ -135,8 +120,7 @@ settings_line(const char *p, size_t len, const char *file, unsigned line,
 	free(safe);
 	/* Text from the server reaches messages and file names: one line of
 	 * printable UTF-8 or nothing. */
-	vlen = strlen(value);
-	if (!charset_utf8_valid(value, vlen) || !value_printable(value)) {
+	if (!str_utf8_printable(value, strlen(value))) {
 		settings_warn(warn, ctx, file, line, "the value of '%s' holds control "
 		    "characters or is not UTF-8", name);
 		goto out;
