@@ -55,7 +55,8 @@ struct report_person {
 };
 
 struct report {
-	size_t unassigned, mine, open, pending, overdue, done_today, total;
+	struct team_queues q;		/* unassigned, mine, open, pending, overdue */
+	size_t done_today, total;
 	struct report_person *people;	/* the members, then anyone else */
 	size_t npeople, nmembers;
 	struct report_person none;
@@ -136,24 +137,22 @@ report_build(const struct report_ctx *ctx, const struct team_convos *convos,
 	memset(r, 0, sizeof(*r));
 	report_members(r, members);
 	r->total = n;
+	team_queues_count(convos, ctx->idx, ctx->from_addr, ctx->me, ctx->deadline, ctx->now,
+	    &r->q);
 	for (i = 0; i < n; i++) {
 		const struct team_convo *c = team_convos_at(convos, i);
-		const char *who = c->assign != NULL && !str_caseeq(c->assign, "none") ?
-		    c->assign : NULL;
-		struct report_person *p = who != NULL ? report_person(r, who) : &r->none;
+		struct report_person *p = c->assign != NULL ? report_person(r, c->assign) :
+		    &r->none;
 		const struct index_msg *asked, *answered;
 		int64_t since;
+		bool overdue;
 
 		switch (c->status) {
 		case TEAM_OPEN:
-			r->open++;
 			p->open++;
-			if (who == NULL)
-				r->unassigned++;
-			if (!team_convo_waiting_since(ctx->idx, c, ctx->from_addr, &since))
+			if (!team_convo_waiting(ctx->idx, c, ctx->from_addr, ctx->deadline,
+			    ctx->now, &since, &overdue))
 				break;
-			if (ctx->deadline > 0 && ctx->now - since > (int64_t)ctx->deadline)
-				r->overdue++;
 			if (r->oldest == NULL || since < r->oldest_since ||
 			    (since == r->oldest_since && strcmp(c->ticket, r->oldest->ticket) < 0)) {
 				r->oldest = c;
@@ -161,7 +160,6 @@ report_build(const struct report_ctx *ctx, const struct team_convos *convos,
 			}
 			break;
 		case TEAM_PENDING:
-			r->pending++;
 			p->pending++;
 			break;
 		case TEAM_DONE:
@@ -169,9 +167,6 @@ report_build(const struct report_ctx *ctx, const struct team_convos *convos,
 				r->done_today++;
 			break;
 		}
-		if (c->status != TEAM_DONE && who != NULL && ctx->me != NULL &&
-		    str_caseeq(who, ctx->me))
-			r->mine++;
 		if (c->first >= period_start &&
 		    (asked = team_convo_first(ctx->idx, c, NULL, false, ctx->from_addr)) != NULL &&
 		    (answered = team_convo_first(ctx->idx, c, asked, true, ctx->from_addr)) != NULL)
@@ -228,7 +223,8 @@ report_json(struct buf *b, const struct conf_team *team, const struct report_ctx
 	json_add_cstring(b, conf_team_get(team, "folder"));
 	buf_printf(b, ",\"queues\":{\"unassigned\":%zu,\"mine\":%zu,\"open\":%zu,"
 	    "\"pending\":%zu,\"overdue\":%zu,\"done_today\":%zu,\"total\":%zu}",
-	    r->unassigned, r->mine, r->open, r->pending, r->overdue, r->done_today, r->total);
+	    r->q.unassigned, r->q.mine, r->q.open, r->q.pending, r->q.overdue, r->done_today,
+	    r->total);
 	buf_addstr(b, ",\"assignees\":{");
 	for (i = 0; i < r->npeople; i++) {
 		json_add_cstring(b, r->people[i].name);
@@ -304,12 +300,12 @@ report_text(struct buf *b, const struct conf_team *team, const struct report_ctx
 	buf_addstr(b, ": ");
 	report_cell(b, conf_team_get(team, "folder"), 0, 0);
 	buf_addc(b, '\n');
-	report_line(b, "unassigned", r->unassigned);
+	report_line(b, "unassigned", r->q.unassigned);
 	if (ctx->me != NULL)
-		report_line(b, "mine", r->mine);
-	report_line(b, "open", r->open);
-	report_line(b, "pending", r->pending);
-	report_line(b, "overdue", r->overdue);
+		report_line(b, "mine", r->q.mine);
+	report_line(b, "open", r->q.open);
+	report_line(b, "pending", r->q.pending);
+	report_line(b, "overdue", r->q.overdue);
 	report_line(b, "done today", r->done_today);
 	report_line(b, "total", r->total);
 

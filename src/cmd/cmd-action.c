@@ -842,35 +842,34 @@ change_keywords(const struct change *c, const char *list)
 	return buf_detach(&b);
 }
 
+/* An assignee the change neither adds nor removes yet: it goes. */
+static bool
+change_drop_one(const char *word, size_t len, void *ctx)
+{
+	struct change *c = ctx;
+	size_t k;
+
+	for (k = 0; k < c->nadd; k++)
+		if (strlen(c->add[k]) == len && str_ncaseeq(c->add[k], word, len))
+			return false;
+	for (k = 0; k < c->nremove; k++)
+		if (strlen(c->remove[k]) == len && str_ncaseeq(c->remove[k], word, len))
+			return false;
+	if (c->nremove < CHANGE_MAX)
+		c->remove[c->nremove++] = xstrndup(word, len);
+	return false;
+}
+
 /* An assignment also takes away the assignees the message carries that
  * the mailbox's FLAGS did not name (offline they are all that is known). */
 static void
 change_drop_assignees(struct change *c, const struct index *idx, uint32_t uid)
 {
 	long pos = index_find(idx, uid);
-	const char *p;
 
-	if (pos < 0)
-		return;
-	p = index_msg_str(idx, index_at(idx, (size_t)pos), INDEX_STR_KEYWORDS);
-	while (*p != '\0') {
-		size_t len = strcspn(p, " "), k;
-		bool known = false;
-
-		if (len > strlen(KEYWORD_ASSIGN_PREFIX) &&
-		    str_ncaseeq(p, KEYWORD_ASSIGN_PREFIX, strlen(KEYWORD_ASSIGN_PREFIX))) {
-			for (k = 0; k < c->nadd && !known; k++)
-				known = strlen(c->add[k]) == len && str_ncaseeq(c->add[k], p, len);
-			for (k = 0; k < c->nremove && !known; k++)
-				known = strlen(c->remove[k]) == len &&
-				    str_ncaseeq(c->remove[k], p, len);
-			if (!known && c->nremove < CHANGE_MAX)
-				c->remove[c->nremove++] = xstrndup(p, len);
-		}
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
+	if (pos >= 0)
+		(void)keyword_list_each(index_msg_str(idx, index_at(idx, (size_t)pos),
+		    INDEX_STR_KEYWORDS), KEYWORD_ASSIGN_PREFIX, change_drop_one, c);
 }
 
 static void
@@ -965,48 +964,59 @@ ap_print_dry(struct cmd_apply *ap, const char *shown, const struct index *idx, u
 	free(subject);
 }
 
-/* Sends one STORE per chunk of set; false when one failed. */
+static int ap_run(struct cmd_apply *ap, int q, char **why_r, char **error_r);
+
+/* One UID STORE per chunk of set: +FLAGS or -FLAGS (Gmail labels with
+ * X-GM-LABELS), with UNCHANGEDSINCE when unchangedsince is not 0;
+ * *modified_r when the server refused some of it as changed meanwhile.
+ * 0 done or refused (*why_r), -1 the connection was lost. */
+static int
+ap_store_flags(struct cmd_apply *ap, const struct sync_uids *set, bool add, bool gmail,
+    const char *const *flags, uint64_t unchangedsince, bool *modified_r, char **why_r,
+    char **error_r)
+{
+	struct imap_cmd_callbacks cb = { ap_done, NULL, ap };
+	enum imap_store_op op = add ? IMAP_STORE_ADD : IMAP_STORE_REMOVE;
+	size_t pos = 0;
+	char *chunk;
+	int q;
+
+	*modified_r = false;
+	*why_r = NULL;
+	while ((chunk = sync_uids_format(set, &pos, APPLY_SET_MAX)) != NULL) {
+		ap->result = IMAP_RESULT_LOST;
+		ap->modified = false;
+		q = gmail ? imap_cmd_uid_store_labels(cmd_imap_client(ap->session), chunk, op,
+		    flags, &cb) : imap_cmd_uid_store(cmd_imap_client(ap->session), chunk, op,
+		    flags, unchangedsince, &cb);
+		free(chunk);
+		if ((q = ap_run(ap, q, why_r, error_r)) != 0)
+			return q < 0 ? -1 : 0;
+		*modified_r = *modified_r || ap->modified;
+	}
+	return 0;
+}
+
+/* The half of change c that adds (or removes), on set; false when it
+ * failed. */
 static bool
 ap_store(struct cmd_apply *ap, const struct sync_uids *set, const struct change *c,
     bool add, char **why_r, bool *lost_r, char **error_r)
 {
-	struct imap_cmd_callbacks cb = { ap_done, NULL, ap };
 	const char *flags[CHANGE_MAX + 1];
-	size_t pos = 0, n = add ? c->nadd : c->nremove, i;
-	bool ok = true;
-	char *chunk;
+	size_t n = add ? c->nadd : c->nremove, i;
+	bool modified;
 
 	if (n == 0)
 		return true;
 	for (i = 0; i < n; i++)
 		flags[i] = add ? c->add[i] : c->remove[i];
 	flags[n] = NULL;
-	while ((chunk = sync_uids_format(set, &pos, APPLY_SET_MAX)) != NULL) {
-		int q;
-
-		ap->result = IMAP_RESULT_LOST;
-		if (c->gmail)
-			q = imap_cmd_uid_store_labels(cmd_imap_client(ap->session), chunk,
-			    add ? IMAP_STORE_ADD : IMAP_STORE_REMOVE, flags, &cb);
-		else
-			q = imap_cmd_uid_store(cmd_imap_client(ap->session), chunk,
-			    add ? IMAP_STORE_ADD : IMAP_STORE_REMOVE, flags, 0, &cb);
-		free(chunk);
-		if (q != 0) {
-			*why_r = xstrdup("tern could not write the command (a bug)");
-			return false;
-		}
-		if (ap_wait(ap, error_r) != 0) {
-			*lost_r = true;
-			return false;
-		}
-		if (ap->result != IMAP_RESULT_OK) {
-			*why_r = xstrdup(ap->failure);
-			ok = false;
-			break;
-		}
+	if (ap_store_flags(ap, set, add, c->gmail, flags, 0, &modified, why_r, error_r) != 0) {
+		*lost_r = true;
+		return false;
 	}
-	return ok;
+	return *why_r == NULL;
 }
 
 /* Applies one flag action. */
@@ -1488,25 +1498,8 @@ cmd_apply_store(struct cmd_apply *ap, const struct sync_uids *uids, bool add,
     const char *const *flags, uint64_t unchangedsince, bool *modified_r, char **why_r,
     char **error_r)
 {
-	struct imap_cmd_callbacks cb = { ap_done, NULL, ap };
-	size_t pos = 0;
-	char *chunk;
-
-	*modified_r = false;
-	*why_r = NULL;
-	while ((chunk = sync_uids_format(uids, &pos, APPLY_SET_MAX)) != NULL) {
-		int q;
-
-		ap->result = IMAP_RESULT_LOST;
-		ap->modified = false;
-		q = imap_cmd_uid_store(cmd_imap_client(ap->session), chunk,
-		    add ? IMAP_STORE_ADD : IMAP_STORE_REMOVE, flags, unchangedsince, &cb);
-		free(chunk);
-		if ((q = ap_run(ap, q, why_r, error_r)) != 0)
-			return q < 0 ? -1 : 0;
-		*modified_r = *modified_r || ap->modified;
-	}
-	return 0;
+	return ap_store_flags(ap, uids, add, false, flags, unchangedsince, modified_r, why_r,
+	    error_r);
 }
 
 /* "* MYRIGHTS mailbox rights". */

@@ -8,13 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/cmd-bodies.h"
+#include "cmd/cmd-send.h"
 #include "cmd/cmd-team.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/str.h"
 #include "lib/xmalloc.h"
-#include "cmd/cmd-bodies.h"
-#include "cmd/cmd-send.h"
-#include "lib/buf.h"
 #include "mime/autoreply.h"
 #include "mime/message.h"
 #include "mime/rfc5322.h"
@@ -155,26 +155,11 @@ static int
 now_read(struct cmd_apply *ap, const char *folder, const struct sync_uids *uids,
     struct convo_now *n, char **error_r)
 {
-	size_t i;
-
 	memset(n, 0, sizeof(*n));
 	if (cmd_apply_fetch_flags(ap, folder, uids, &n->flags, error_r) != 0)
 		return -1;
-	if (index_count(n->flags) == 0)
-		return 0;
-	/* The newest message (highest UID) that carries a word decides. */
-	for (i = index_count(n->flags); i-- > 0;) {
-		const char *kw = index_msg_str(n->flags, index_at(n->flags, i),
-		    INDEX_STR_KEYWORDS);
-		enum team_status s;
-
-		if (!n->status_set && team_msg_status(kw, &s)) {
-			n->status = s;
-			n->status_set = true;
-		}
-		if (n->assign == NULL && keyword_list_has_prefix(kw, KEYWORD_ASSIGN_PREFIX))
-			n->assign = team_msg_assign(kw);
-	}
+	team_words(n->flags, NULL, index_count(n->flags), &n->status, &n->status_set,
+	    &n->assign);
 	return 0;
 }
 
@@ -210,6 +195,17 @@ change_remove(struct team_change *tc, const char *kw, size_t len)
 		tc->remove[tc->nremove++] = xstrndup(kw, len);
 }
 
+/* Another assignee to take away (not the one added). */
+static bool
+change_other_assignee(const char *word, size_t len, void *ctx)
+{
+	struct team_change *tc = ctx;
+
+	if (tc->add == NULL || strlen(tc->add) != len || !str_ncaseeq(tc->add, word, len))
+		change_remove(tc, word, len);
+	return false;
+}
+
 /* The change x makes, given the keywords the messages carry now. */
 static void
 team_change_for(const struct cmd_action *x, const char *me, const struct index *flags,
@@ -234,22 +230,9 @@ team_change_for(const struct cmd_action *x, const char *me, const struct index *
 	else if (strcmp(x->arg, "none") != 0)
 		tc->add = keyword_assign(x->arg);
 	/* Every other assignee any message carries goes. */
-	for (i = 0; i < index_count(flags); i++) {
-		const char *p = index_msg_str(flags, index_at(flags, i), INDEX_STR_KEYWORDS);
-
-		while (*p != '\0') {
-			size_t len = strcspn(p, " ");
-
-			if (len > strlen(KEYWORD_ASSIGN_PREFIX) &&
-			    str_ncaseeq(p, KEYWORD_ASSIGN_PREFIX, strlen(KEYWORD_ASSIGN_PREFIX)) &&
-			    (tc->add == NULL || strlen(tc->add) != len ||
-			    !str_ncaseeq(tc->add, p, len)))
-				change_remove(tc, p, len);
-			p += len;
-			while (*p == ' ')
-				p++;
-		}
-	}
+	for (i = 0; i < index_count(flags); i++)
+		(void)keyword_list_each(index_msg_str(flags, index_at(flags, i),
+		    INDEX_STR_KEYWORDS), KEYWORD_ASSIGN_PREFIX, change_other_assignee, tc);
 }
 
 /* Which messages need the change: lacking the added keyword, or
@@ -342,6 +325,133 @@ store_decisive(struct cmd_apply *ap, const struct index *flags, const struct tea
 	return r;
 }
 
+/* What the conversation's first read said, to tell another teammate's
+ * change from one that made no difference. */
+struct convo_first {
+	char *assign;
+	enum team_status status;
+	bool status_set;
+};
+
+/* Whether the conversation (now) was decided by someone else since it
+ * was first read, so that x must not be made; said when so. */
+static bool
+team_conflict(const char *shown, const char *name, const char *me, const char *what,
+    const struct cmd_action *x, const struct convo_now *now, const struct convo_first *first,
+    bool again)
+{
+	bool same_assign = (first->assign == NULL) == (now->assign == NULL) &&
+	    (now->assign == NULL || str_caseeq(first->assign, now->assign));
+
+	if (x->def->kind == CMD_ACTION_CLAIM && now->assign != NULL &&
+	    !str_caseeq(now->assign, me)) {
+		log_error("%s: %s: held by %s; not claimed", shown, name, now->assign);
+		return true;
+	}
+	if (!again)
+		return false;
+	if (x->def->kind == CMD_ACTION_ASSIGN && !same_assign &&
+	    !(now->assign != NULL && str_caseeq(now->assign, x->arg))) {
+		log_error("%s: %s: assigned to %s by someone else meanwhile; %s not made",
+		    shown, name, now->assign != NULL ? now->assign : "nobody", what);
+		return true;
+	}
+	if (x->def->kind == CMD_ACTION_STATUS &&
+	    (now->status != first->status || now->status_set != first->status_set) &&
+	    !str_caseeq(team_status_name(now->status), x->arg)) {
+		log_error("%s: %s: status set to %s by someone else meanwhile; %s not made",
+		    shown, name, team_status_name(now->status), what);
+		return true;
+	}
+	return false;
+}
+
+/* One try of x on a conversation: read it, decide, store. *retry_r when
+ * another change got to the decisive message first. */
+static int
+team_try(struct cmd_apply *ap, const char *shown, const char *folder, const char *me,
+    const struct cmd_action *x, const char *name, const char *what,
+    const struct sync_uids *uids, bool dry_run, struct convo_first *first, bool again,
+    enum team_outcome *outcome_r, bool *retry_r, char **error_r)
+{
+	struct convo_now now;
+	struct team_change tc;
+	struct sync_uids add, remove;
+	const char *list[2] = { NULL, NULL };
+	const char *const *rm;
+	char *why = NULL;
+	bool modified = false;
+	int r = -1;
+
+	*retry_r = false;
+	memset(&tc, 0, sizeof(tc));
+	sync_uids_init(&add);
+	sync_uids_init(&remove);
+	if (now_read(ap, folder, uids, &now, error_r) != 0)
+		goto out;
+	r = 0;
+	if (index_count(now.flags) == 0) {
+		*outcome_r = TEAM_GONE;
+		goto out;
+	}
+	if (!again) {
+		first->assign = now.assign != NULL ? xstrdup(now.assign) : NULL;
+		first->status = now.status;
+		first->status_set = now.status_set;
+	}
+	if (team_conflict(shown, name, me, what, x, &now, first, again))
+		goto out;
+	team_change_for(x, me, now.flags, &tc);
+	team_needed(&tc, now.flags, &add, &remove);
+	if (add.n == 0 && remove.n == 0) {
+		*outcome_r = TEAM_ALREADY;
+		goto out;
+	}
+	if (dry_run) {
+		*outcome_r = TEAM_CHANGED;
+		goto out;
+	}
+	if (!again)
+		team_debug_wait();
+	r = -1;
+	if (store_decisive(ap, now.flags, &tc, &add, &remove, &modified, &why, error_r) != 0)
+		goto out;
+	r = 0;
+	if (why == NULL && modified) {
+		/* Another change got there first: read again. */
+		*retry_r = true;
+		goto out;
+	}
+	/* Won: the rest of the conversation follows. */
+	list[0] = tc.add;
+	rm = (const char *const *)tc.remove;
+	r = -1;
+	if (why == NULL && add.n > 0) {
+		if (cmd_apply_store(ap, &add, true, list, 0, &modified, &why, error_r) != 0)
+			goto out;
+		if (why == NULL)
+			cmd_apply_held_change(ap, &add, list, NULL);
+	}
+	if (why == NULL && remove.n > 0) {
+		if (cmd_apply_store(ap, &remove, false, rm, 0, &modified, &why, error_r) != 0)
+			goto out;
+		if (why == NULL)
+			cmd_apply_held_change(ap, &remove, NULL, rm);
+	}
+	r = 0;
+	if (why != NULL)
+		log_error("%s: %s: %s failed: %s", shown, name, what, why);
+	else
+		*outcome_r = TEAM_CHANGED;
+out:
+	free(why);
+	team_change_free(&tc);
+	sync_uids_free(&add);
+	sync_uids_free(&remove);
+	now_free(&now);
+	return r;
+}
+
 /* Applies one action to one conversation (its UIDs from the cache);
  * *outcome_r says how it went; failures are printed. */
 static int
@@ -349,128 +459,20 @@ team_one(struct cmd_apply *ap, const char *shown, const char *folder, const char
     const struct cmd_action *x, const char *name, const struct sync_uids *uids,
     bool dry_run, enum team_outcome *outcome_r, char **error_r)
 {
-	struct convo_now first, now;
-	struct team_change tc;
-	struct sync_uids add, remove;
-	char *why = NULL, *what = cmd_action_text(x);
-	bool modified = false;
-	int tries, r = -1;
+	struct convo_first first;
+	char *what = cmd_action_text(x);
+	bool retry = true;
+	int tries, r = 0;
 
 	memset(&first, 0, sizeof(first));
 	*outcome_r = TEAM_REFUSED;
-	for (tries = 0; tries < TEAM_TRIES; tries++) {
-		memset(&tc, 0, sizeof(tc));
-		sync_uids_init(&add);
-		sync_uids_init(&remove);
-		if (now_read(ap, folder, uids, &now, error_r) != 0)
-			goto out;
-		if (index_count(now.flags) == 0) {
-			*outcome_r = TEAM_GONE;
-			now_free(&now);
-			break;
-		}
-		if (tries == 0) {
-			first.assign = now.assign != NULL ? xstrdup(now.assign) : NULL;
-			first.status = now.status;
-			first.status_set = now.status_set;
-		}
-		/* Someone else decided meanwhile: their word stands. */
-		if (x->def->kind == CMD_ACTION_CLAIM && now.assign != NULL &&
-		    !str_caseeq(now.assign, me)) {
-			log_error("%s: %s: held by %s; not claimed", shown, name, now.assign);
-			now_free(&now);
-			break;
-		}
-		if (tries > 0 && x->def->kind == CMD_ACTION_ASSIGN &&
-		    !((first.assign == NULL && now.assign == NULL) ||
-		    (first.assign != NULL && now.assign != NULL &&
-		    str_caseeq(first.assign, now.assign))) &&
-		    !(now.assign != NULL && strcmp(x->arg, "none") != 0 &&
-		    str_caseeq(now.assign, x->arg))) {
-			log_error("%s: %s: assigned to %s by someone else meanwhile; %s not made",
-			    shown, name, now.assign != NULL ? now.assign : "nobody", what);
-			now_free(&now);
-			break;
-		}
-		if (tries > 0 && x->def->kind == CMD_ACTION_STATUS &&
-		    (now.status != first.status || now.status_set != first.status_set) &&
-		    !str_caseeq(team_status_name(now.status), x->arg)) {
-			log_error("%s: %s: status set to %s by someone else meanwhile; %s not made",
-			    shown, name, team_status_name(now.status), what);
-			now_free(&now);
-			break;
-		}
-		team_change_for(x, me, now.flags, &tc);
-		team_needed(&tc, now.flags, &add, &remove);
-		if (add.n == 0 && remove.n == 0) {
-			*outcome_r = TEAM_ALREADY;
-			team_change_free(&tc);
-			now_free(&now);
-			break;
-		}
-		if (dry_run) {
-			*outcome_r = TEAM_CHANGED;
-			team_change_free(&tc);
-			sync_uids_free(&add);
-			sync_uids_free(&remove);
-			now_free(&now);
-			break;
-		}
-		if (tries == 0)
-			team_debug_wait();
-		if (store_decisive(ap, now.flags, &tc, &add, &remove, &modified, &why,
-		    error_r) != 0)
-			goto out_change;
-		if (why == NULL && modified) {
-			/* Another change got there first: read again. */
-			team_change_free(&tc);
-			sync_uids_free(&add);
-			sync_uids_free(&remove);
-			now_free(&now);
-			continue;
-		}
-		/* Won: the rest of the conversation follows. */
-		if (why == NULL && add.n > 0) {
-			const char *list[2] = { tc.add, NULL };
-
-			if (cmd_apply_store(ap, &add, true, list, 0, &modified, &why,
-			    error_r) != 0)
-				goto out_change;
-			if (why == NULL)
-				cmd_apply_held_change(ap, &add, list, NULL);
-		}
-		if (why == NULL && remove.n > 0) {
-			const char *const *rm = (const char *const *)tc.remove;
-
-			if (cmd_apply_store(ap, &remove, false, rm, 0, &modified, &why,
-			    error_r) != 0)
-				goto out_change;
-			if (why == NULL)
-				cmd_apply_held_change(ap, &remove, NULL, rm);
-		}
-		if (why != NULL)
-			log_error("%s: %s: %s failed: %s", shown, name, what, why);
-		else
-			*outcome_r = TEAM_CHANGED;
-		team_change_free(&tc);
-		sync_uids_free(&add);
-		sync_uids_free(&remove);
-		now_free(&now);
-		break;
-	}
-	if (tries == TEAM_TRIES)
+	for (tries = 0; tries < TEAM_TRIES && retry && r == 0; tries++)
+		r = team_try(ap, shown, folder, me, x, name, what, uids, dry_run, &first,
+		    tries > 0, outcome_r, &retry, error_r);
+	if (r == 0 && retry)
 		log_error("%s: %s: changed by others %d times while tern tried; %s not made, "
 		    "try again", shown, name, TEAM_TRIES, what);
-	r = 0;
-	goto out;
-out_change:
-	team_change_free(&tc);
-	sync_uids_free(&add);
-	sync_uids_free(&remove);
-	now_free(&now);
-out:
-	now_free(&first);
-	free(why);
+	free(first.assign);
 	free(what);
 	return r;
 }
@@ -496,12 +498,12 @@ touched_collect(const struct index *idx, const struct sync_uids *uids, struct to
 		long pos = index_find(idx, uids->v[i]);
 		const struct team_convo *cv;
 
-		if (pos < 0 || (cv = team_convos_of(c, (size_t)pos)) == NULL)
+		if (pos < 0)
 			continue;
-		/* Its place in the list, to see it once. */
-		for (g = 0; g < team_convos_count(c) && team_convos_at(c, g) != cv; g++)
-			;
-		if (seen[g])
+		/* Each conversation once. */
+		g = team_convos_which(c, (size_t)pos);
+		cv = team_convos_at(c, g);
+		if (cv == NULL || seen[g])
 			continue;
 		seen[g] = true;
 		sync_uids_init(&t[n].uids);
@@ -647,7 +649,8 @@ cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
     bool dry_run, struct cmd_team_stats *st, char **error_r)
 {
 	struct cmd_action reopen;
-	struct sync_uids opened, inherit[KEYWORD_STATUS_COUNT];
+	/* The messages that take each status, by enum team_status. */
+	struct sync_uids inherit[KEYWORD_STATUS_COUNT];
 	struct touched *again = NULL;
 	struct team_convos *c = NULL;
 	char *ours = cmd_team_address(acct);
@@ -655,7 +658,6 @@ cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
 	size_t nagain = 0, i, k;
 	int r = -1;
 
-	sync_uids_init(&opened);
 	for (i = 0; i < KEYWORD_STATUS_COUNT; i++)
 		sync_uids_init(&inherit[i]);
 	memset(&reopen, 0, sizeof(reopen));
@@ -696,7 +698,7 @@ cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
 		if (!t->status_set) {
 			/* A new conversation is open. */
 			for (k = 0; k < lacking.n; k++)
-				sync_uids_add(&opened, lacking.v[k]);
+				sync_uids_add(&inherit[TEAM_OPEN], lacking.v[k]);
 			st->opened++;
 		} else if (lacking.n > 0 && customer && t->status != TEAM_OPEN) {
 			/* The customer wrote again: open once more, decided as a
@@ -734,17 +736,11 @@ cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
 		goto out;
 	}
 	for (i = 0; i < KEYWORD_STATUS_COUNT; i++) {
-		char *kw = keyword_status(keyword_statuses[i]);
-		int a = add_keyword(ap, shown, kw, &inherit[i], &st->failures, error_r);
+		char *kw = keyword_status(team_status_name((enum team_status)i));
+		int a;
 
-		free(kw);
-		if (a != 0)
-			goto out;
-	}
-	{
-		char *kw = keyword_status("open");
-		int a = add_keyword(ap, shown, kw, &opened, &st->failures, error_r);
-
+		sync_uids_unique(&inherit[i]);
+		a = add_keyword(ap, shown, kw, &inherit[i], &st->failures, error_r);
 		free(kw);
 		if (a != 0)
 			goto out;
@@ -764,7 +760,6 @@ cmd_team_arrivals(struct cmd_apply *ap, const struct conf_account *acct,
 out:
 	touched_free(again, nagain);
 	team_convos_free(&c);
-	sync_uids_free(&opened);
 	for (i = 0; i < KEYWORD_STATUS_COUNT; i++)
 		sync_uids_free(&inherit[i]);
 	free(ours);
@@ -841,6 +836,7 @@ struct ack {
 	char *to;			/* where the answer goes (from the headers) */
 	enum autoreply_verdict verdict;
 	bool fetched;
+	size_t recent;			/* sent to addr within the hour before the run */
 };
 
 struct acks {
@@ -898,26 +894,61 @@ split_from(const char *from, char **name_r, char **addr_r)
 	}
 }
 
+/* Whether a message of t carries tern/acked. */
+static bool
+convo_acked(const struct index *idx, const struct team_convo *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->n; k++)
+		if (keyword_list_has(index_msg_str(idx, index_at(idx, t->pos[k]),
+		    INDEX_STR_KEYWORDS), TEAM_KEYWORD_ACKED))
+			return true;
+	return false;
+}
+
+/* How many conversations acknowledged within the hour began with a
+ * message from addr. */
+static size_t
+acks_recent(const struct team_convos *c, const struct index *idx, const char *ours,
+    const char *addr, int64_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < team_convos_count(c); i++) {
+		const struct team_convo *t = team_convos_at(c, i);
+		const struct index_msg *first = team_convo_first(idx, t, NULL, false, ours);
+		char *name, *from;
+
+		if (first == NULL || first->internaldate < now - 3600 || !convo_acked(idx, t))
+			continue;
+		split_from(index_msg_str(idx, first, INDEX_STR_FROM), &name, &from);
+		n += str_caseeq(from, addr);
+		free(name);
+		free(from);
+	}
+	return n;
+}
+
 /* Conversations that want an acknowledgement: the customer wrote first
  * since acknowledgements began, nobody of the team has written, none was
- * sent (tern/acked). */
+ * sent (tern/acked); with how many went to the same sender this hour,
+ * counted before this run marks any. */
 static void
-acks_collect(const struct index *idx, const char *ours, int64_t since, struct acks *a)
+acks_collect(const struct index *idx, const char *ours, int64_t since, int64_t now,
+    struct acks *a)
 {
 	struct team_convos *c = team_convos_build(idx);
-	size_t i, k;
+	size_t i;
 
 	a->v = xcalloc(team_convos_count(c) + 1, sizeof(*a->v));
 	for (i = 0; i < team_convos_count(c); i++) {
 		const struct team_convo *t = team_convos_at(c, i);
 		const struct index_msg *first = team_convo_first(idx, t, NULL, false, ours);
-		bool done = team_convo_first(idx, t, NULL, true, ours) != NULL;
 		struct ack *x;
 
-		for (k = 0; k < t->n && !done; k++)
-			done = keyword_list_has(index_msg_str(idx, index_at(idx, t->pos[k]),
-			    INDEX_STR_KEYWORDS), TEAM_KEYWORD_ACKED);
-		if (done || first == NULL || first->internaldate < since || t->ticket[0] == '\0')
+		if (first == NULL || first->internaldate < since || t->ticket[0] == '\0' ||
+		    team_convo_first(idx, t, NULL, true, ours) != NULL || convo_acked(idx, t))
 			continue;
 		x = &a->v[a->n++];
 		x->uid = first->uid;
@@ -925,39 +956,9 @@ acks_collect(const struct index *idx, const char *ours, int64_t since, struct ac
 		x->subject = xstrdup(index_msg_str(idx, first, INDEX_STR_SUBJECT));
 		x->message_id = xstrdup(index_msg_str(idx, first, INDEX_STR_MESSAGE_ID));
 		split_from(index_msg_str(idx, first, INDEX_STR_FROM), &x->name, &x->addr);
+		x->recent = acks_recent(c, idx, ours, x->addr, now);
 	}
 	team_convos_free(&c);
-}
-
-/* How many acknowledgements went to addr in the last hour: the
- * conversations marked tern/acked whose first customer message came
- * from addr within the hour. */
-static size_t
-acks_recent(const struct index *idx, const char *ours, const char *addr, int64_t now)
-{
-	struct team_convos *c = team_convos_build(idx);
-	size_t i, k, n = 0;
-
-	for (i = 0; i < team_convos_count(c); i++) {
-		const struct team_convo *t = team_convos_at(c, i);
-		const struct index_msg *first = team_convo_first(idx, t, NULL, false, ours);
-		bool acked = false;
-		char *name, *from;
-
-		if (first == NULL || first->internaldate < now - 3600)
-			continue;
-		for (k = 0; k < t->n && !acked; k++)
-			acked = keyword_list_has(index_msg_str(idx, index_at(idx, t->pos[k]),
-			    INDEX_STR_KEYWORDS), TEAM_KEYWORD_ACKED);
-		if (!acked)
-			continue;
-		split_from(index_msg_str(idx, first, INDEX_STR_FROM), &name, &from);
-		n += str_caseeq(from, addr);
-		free(name);
-		free(from);
-	}
-	team_convos_free(&c);
-	return n;
 }
 
 /* The directory of the team's templates, ~ expanded; NULL when unset or
@@ -1023,20 +1024,8 @@ bool
 cmd_team_is_member(const struct conf_team *team, const char *name)
 {
 	const char *members = cmd_team_get(team, "members");
-	size_t len = strlen(name);
 
-	if (members == NULL || members[0] == '\0')
-		return true;
-	while (*members != '\0') {
-		size_t n;
-
-		members += strspn(members, " \t,");
-		n = strcspn(members, " \t,");
-		if (n == len && n > 0 && strncmp(members, name, n) == 0)
-			return true;
-		members += n;
-	}
-	return false;
+	return members == NULL || members[0] == '\0' || conf_word_in_list(members, name);
 }
 
 static void
@@ -1085,37 +1074,59 @@ templates_imap_scan(struct cmd_apply *ap, const char *folder, const char *want,
 	return 0;
 }
 
-/* The template named name from the team's IMAP folder. */
+/* The text of the message named name in the templates folder: 0 with
+ * *text_r (free() it) and *len_r; 1 when there is none; 2 when the
+ * server would not give it (*error_r); -1 when the connection was lost. */
 static int
-template_load_imap(struct cmd_apply *ap, const char *folder, const char *name,
-    struct template **t_r, char **error_r)
+templates_imap_text(struct cmd_apply *ap, const char *folder, const char *name,
+    char **text_r, size_t *len_r, char **error_r)
 {
-	char **names = NULL, *file;
+	char **names = NULL;
 	uint32_t uid;
 	struct buf raw;
 	struct message *m;
 	int r;
 
-	*t_r = NULL;
+	*text_r = NULL;
+	*len_r = 0;
 	if (templates_imap_scan(ap, folder, name, &names, &uid, error_r) != 0)
 		return -1;
 	template_names_free(names);
-	if (uid == 0) {
-		*error_r = xasprintf("imap:%s: no template named '%s' (a message with that "
-		    "subject)", folder, name);
-		return -1;
-	}
+	if (uid == 0)
+		return 1;
 	buf_init(&raw, TEMPLATE_SIZE_MAX * 4);
 	if ((r = cmd_fetch_message(cmd_apply_session(ap), uid, &raw, error_r)) != 0) {
 		buf_free(&raw);
-		return -1;
+		return r < 0 ? -1 : 2;
 	}
 	m = message_parse(buf_ptr(&raw), buf_len(&raw), NULL);
-	file = xasprintf("imap:%s/%s", folder, name);
-	r = template_parse(m->text != NULL ? m->text : "", m->text_len, file, t_r, error_r);
-	free(file);
+	*len_r = m->text != NULL ? m->text_len : 0;
+	*text_r = xmemdup(m->text != NULL ? m->text : "", *len_r);
 	message_destroy(&m);
 	buf_free(&raw);
+	return 0;
+}
+
+/* The template named name from the team's IMAP folder. */
+static int
+template_load_imap(struct cmd_apply *ap, const char *folder, const char *name,
+    struct template **t_r, char **error_r)
+{
+	char *text, *file;
+	size_t len;
+	int r;
+
+	*t_r = NULL;
+	if ((r = templates_imap_text(ap, folder, name, &text, &len, error_r)) != 0) {
+		if (r == 1)
+			*error_r = xasprintf("imap:%s: no template named '%s' (a message with "
+			    "that subject)", folder, name);
+		return -1;
+	}
+	file = xasprintf("imap:%s/%s", folder, name);
+	r = template_parse(text, len, file, t_r, error_r);
+	free(file);
+	free(text);
 	return r;
 }
 
@@ -1124,11 +1135,8 @@ cmd_team_load_settings(struct cmd_apply *ap, const struct conf_team *team, char 
 {
 	const char *folder = templates_folder(team);
 	struct team_settings got;
-	char **names = NULL, *file;
-	uint32_t uid;
-	struct buf raw;
-	struct message *m;
-	size_t i;
+	char *text, *file;
+	size_t i, len;
 	int r;
 
 	if (folder == NULL)
@@ -1136,29 +1144,20 @@ cmd_team_load_settings(struct cmd_apply *ap, const struct conf_team *team, char 
 	for (i = 0; i < team_nremote; i++)
 		if (team_remote[i].team == team)
 			return 0;
-	if (templates_imap_scan(ap, folder, TEAM_SETTINGS_NAME, &names, &uid, error_r) != 0)
-		return -1;
-	template_names_free(names);
 	memset(&got, 0, sizeof(got));
-	if (uid != 0) {
-		buf_init(&raw, TEAM_SETTINGS_TEXT_MAX * 4);
-		if ((r = cmd_fetch_message(cmd_apply_session(ap), uid, &raw, error_r)) != 0) {
-			buf_free(&raw);
-			if (r < 0)
-				return -1;
-			log_warn("team '%s': imap:%s/%s: %s", conf_team_name(team), folder,
-			    TEAM_SETTINGS_NAME, *error_r);
-			free(*error_r);
-			*error_r = NULL;
-			return 0;
-		}
-		m = message_parse(buf_ptr(&raw), buf_len(&raw), NULL);
+	r = templates_imap_text(ap, folder, TEAM_SETTINGS_NAME, &text, &len, error_r);
+	if (r < 0)
+		return -1;
+	if (r == 2) {
+		log_warn("team '%s': imap:%s/%s: %s", conf_team_name(team), folder,
+		    TEAM_SETTINGS_NAME, *error_r);
+		free(*error_r);
+		*error_r = NULL;
+	} else if (r == 0) {
 		file = xasprintf("imap:%s/%s", folder, TEAM_SETTINGS_NAME);
-		team_settings_parse(m->text != NULL ? m->text : "", m->text_len, file, &got,
-		    settings_warn, NULL);
+		team_settings_parse(text, len, file, &got, settings_warn, NULL);
 		free(file);
-		message_destroy(&m);
-		buf_free(&raw);
+		free(text);
 	}
 	if (team_nremote < TEAM_REMOTE_MAX) {
 		team_remote[team_nremote].team = team;
@@ -1208,6 +1207,32 @@ ack_template(struct cmd_apply *ap, const struct conf_team *team, struct template
 	return template_parse(text, strlen(text), "(built in)", t_r, error_r);
 }
 
+/* The subject with the ticket in it ("... [#K7Q2M2]") unless it is
+ * there: threading that survives mail clients which drop References. A
+ * new string. */
+static char *
+ticket_subject(const char *subject, const char *ticket)
+{
+	if (strstr(subject, ticket) != NULL)
+		return xstrdup(subject);
+	return xasprintf("%s [#%s]", subject, ticket);
+}
+
+/* The variables of a template answering a customer. The strings are
+ * borrowed. */
+static void
+team_vars(const struct conf_team *team, const char *ticket, const char *name,
+    const char *addr, const char *subject, struct template_vars *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->ticket = ticket;
+	v->customer = name;
+	v->customer_addr = addr;
+	v->agent = conf_team_get(team, "me");
+	v->team = conf_team_name(team);
+	v->subject = subject;
+}
+
 /* Builds and sends one acknowledgement; 0 sent, -1 not (*error_r). */
 static int
 ack_send(const struct conf *conf, const struct conf_account *acct,
@@ -1217,29 +1242,18 @@ ack_send(const struct conf *conf, const struct conf_account *acct,
 	struct template_vars v;
 	struct cmd_draft *d;
 	struct buf msg;
-	char **rcpts = NULL, *from = NULL, *warning = NULL, *subject, *tag;
+	char **rcpts = NULL, *from = NULL, *warning = NULL, *subject;
 	int r = -1;
 
-	memset(&v, 0, sizeof(v));
-	v.ticket = x->ticket;
-	v.customer = x->name;
-	v.customer_addr = x->to;
-	v.agent = conf_team_get(team, "me");
-	v.team = conf_team_name(team);
-	v.subject = x->subject;
+	team_vars(team, x->ticket, x->name, x->to, x->subject, &v);
 	d = cmd_draft_new(acct, &warning);
 	free(warning);
 	free(d->to);
 	d->to = xstrdup(x->to);
 	subject = template_has_subject(tpl) ? template_subject(tpl, &v) :
 	    xasprintf("Re: %s", x->subject);
-	/* The ticket rides in the subject, so threading survives mail
-	 * clients that drop References. */
-	tag = xasprintf("[#%s]", x->ticket);
 	free(d->subject);
-	d->subject = strstr(subject, x->ticket) != NULL ? xstrdup(subject) :
-	    xasprintf("%s %s", tag, subject);
-	free(tag);
+	d->subject = ticket_subject(subject, x->ticket);
 	free(subject);
 	free(d->body);
 	d->body = template_body(tpl, &v);
@@ -1320,7 +1334,6 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 	char *ours = NULL, *shown = NULL, *rights = NULL, *why = NULL, *failed = NULL;
 	char **sent_to = NULL;
 	size_t nsent = 0, k, already;
-	bool held;
 	const char *tern_acked[2] = { TEAM_KEYWORD_ACKED, NULL };
 	int64_t now = (int64_t)time(NULL), since = 0;
 	size_t i;
@@ -1350,14 +1363,11 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 		r = 0;
 		goto out;
 	}
-	/* The held index takes this run's marks as they are made; an index
-	 * given does not, so they are counted apart. */
-	held = idx == NULL;
-	if (held ? cmd_apply_held_index(ap, folder, &idx, error_r) != 0 :
+	if (idx == NULL ? cmd_apply_held_index(ap, folder, &idx, error_r) != 0 :
 	    cmd_apply_open(ap, folder, NULL, NULL, error_r) != 0)
 		goto out;
 	ours = cmd_team_address(acct);
-	acks_collect(idx, ours, since, &a);
+	acks_collect(idx, ours, since, now, &a);
 	for (i = 0; i < a.n; i++)
 		sync_uids_add(&uids, a.v[i].uid);
 	sync_uids_unique(&uids);
@@ -1382,8 +1392,8 @@ cmd_team_acknowledge(struct cmd_apply *ap, const struct conf *conf,
 			continue;
 		}
 		/* Those marked before this run, and this run's. */
-		already = acks_recent(idx, ours, x->addr, now);
-		for (k = 0; k < nsent && !held; k++)
+		already = x->recent;
+		for (k = 0; k < nsent; k++)
 			already += str_caseeq(sent_to[k], x->addr);
 		if (already >= TEAM_ACK_PER_HOUR) {
 			fprintf(stderr, "%s: ticket %s: not acknowledged: %s had %d already "
@@ -1498,36 +1508,26 @@ cmd_team_reply(struct cmd_apply *ap, const struct conf_team *team, const struct 
 {
 	long pos = index_find(idx, uid);
 	const struct index_msg *m = pos >= 0 ? index_at(idx, (size_t)pos) : NULL;
-	char ticket[TICKET_LEN + 1], tag[TICKET_LEN + 4], *text, *cname, *caddr, *body;
+	char ticket[TICKET_LEN + 1], *text, *cname, *caddr, *subject, *body;
 	struct template_vars v;
 	struct template *t = NULL;
 
 	if (m == NULL || !ticket_of_msg(idx, m, ticket))
 		return 0;
-	/* The ticket in the subject: threading that survives mail clients
-	 * which drop References. */
-	snprintf(tag, sizeof(tag), "[#%s]", ticket);
-	if (strstr(d->subject, ticket) == NULL) {
-		char *s = xasprintf("%s %s", d->subject, tag);
-
-		free(d->subject);
-		d->subject = s;
-	}
+	text = ticket_subject(d->subject, ticket);
+	free(d->subject);
+	d->subject = text;
 	if (name == NULL)
 		return 0;
-	/* The message's fields first: loading from IMAP may change the
-	 * folder the session has open, not idx. */
+	/* The message's fields first, copied: loading from IMAP may change
+	 * what ap holds. */
 	split_from(index_msg_str(idx, m, INDEX_STR_FROM), &cname, &caddr);
-	memset(&v, 0, sizeof(v));
-	v.ticket = ticket;
-	v.customer = cname;
-	v.customer_addr = caddr;
-	v.agent = conf_team_get(team, "me");
-	v.team = conf_team_name(team);
-	v.subject = index_msg_str(idx, m, INDEX_STR_SUBJECT);
+	subject = xstrdup(index_msg_str(idx, m, INDEX_STR_SUBJECT));
+	team_vars(team, ticket, cname, caddr, subject, &v);
 	if (team_template_load(ap, team, name, &t, error_r) != 0) {
 		free(cname);
 		free(caddr);
+		free(subject);
 		return -1;
 	}
 	/* The response first, the quote after it. */
@@ -1538,6 +1538,7 @@ cmd_team_reply(struct cmd_apply *ap, const struct conf_team *team, const struct 
 	free(text);
 	free(cname);
 	free(caddr);
+	free(subject);
 	template_free(&t);
 	return 0;
 }

@@ -669,8 +669,7 @@ conf_validate_account(struct conf *conf, const struct conf_account *acct)
 	}
 }
 
-/* True when the space/comma separated list has word. */
-static bool
+bool
 conf_word_in_list(const char *list, const char *word)
 {
 	size_t wlen = strlen(word);

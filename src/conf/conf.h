@@ -171,6 +171,8 @@ unsigned conf_team_line(const struct conf_team *team);
 const char *conf_team_file(const struct conf_team *team);
 /* Team settings never fall back to top-level values. */
 const char *conf_team_get(const struct conf_team *team, const char *name);
+/* True when the space/comma separated list (members=) has word. */
+bool conf_word_in_list(const char *list, const char *word);
 /* A value for the team setting name as a team block would take it,
  * checked and in its stored form (a new string); NULL with *error_r for
  * a bad value or a name that is not a team setting. For team settings

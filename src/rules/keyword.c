@@ -238,3 +238,20 @@ keyword_list_has_prefix(const char *list, const char *prefix)
 {
 	return prefix != NULL && keyword_list_find(list, prefix, true);
 }
+
+bool
+keyword_list_each(const char *list, const char *prefix, keyword_each_fn *fn, void *ctx)
+{
+	size_t plen = strlen(prefix), len;
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (len > plen && str_ncaseeq(p, prefix, plen) && fn(p, len, ctx))
+			return true;
+		p += len;
+	}
+	return false;
+}

@@ -51,5 +51,10 @@ bool keyword_status_valid(const char *status);
  * keyword starting with prefix; case-insensitive (IMAP flags are). */
 bool keyword_list_has(const char *list, const char *kw);
 bool keyword_list_has_prefix(const char *list, const char *prefix);
+/* Calls fn with each keyword of the list that is longer than prefix and
+ * starts with it (case-insensitive), whole (word, len); stops at the
+ * first call that returns true, and returns whether one did. */
+typedef bool keyword_each_fn(const char *word, size_t len, void *ctx);
+bool keyword_list_each(const char *list, const char *prefix, keyword_each_fn *fn, void *ctx);
 
 #endif

@@ -138,37 +138,19 @@ team_convo_waiting_since(const struct index *idx, const struct team_convo *c,
 	return true;
 }
 
-/* Calls fn for each word of the list that starts with prefix (case
- * insensitive), with the rest of the word; stops when fn returns true. */
 static bool
-each_with_prefix(const char *list, const char *prefix,
-    bool (*fn)(const char *rest, size_t len, void *ctx), void *ctx)
-{
-	size_t plen = strlen(prefix), len;
-	const char *p = list;
-
-	while (p != NULL && *p != '\0') {
-		while (*p == ' ')
-			p++;
-		len = strcspn(p, " ");
-		if (len > plen && str_ncaseeq(p, prefix, plen) && fn(p + plen, len - plen, ctx))
-			return true;
-		p += len;
-	}
-	return false;
-}
-
-static bool
-status_word(const char *rest, size_t len, void *ctx)
+status_word(const char *word, size_t len, void *ctx)
 {
 	enum team_status *s = ctx;
+	const char *rest = word + strlen(KEYWORD_STATUS_PREFIX);
 	static const enum team_status all[] = { TEAM_OPEN, TEAM_PENDING, TEAM_DONE };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		const char *name = team_status_name(all[i]);
 
-		if (strlen(name) == len && str_ncaseeq(rest, name, len)) {
+		if (strlen(name) == len - strlen(KEYWORD_STATUS_PREFIX) &&
+		    str_ncaseeq(rest, name, strlen(name))) {
 			*s = all[i];
 			return true;
 		}
@@ -179,15 +161,16 @@ status_word(const char *rest, size_t len, void *ctx)
 bool
 team_msg_status(const char *keywords, enum team_status *s_r)
 {
-	return each_with_prefix(keywords, KEYWORD_STATUS_PREFIX, status_word, s_r);
+	return keyword_list_each(keywords, KEYWORD_STATUS_PREFIX, status_word, s_r);
 }
 
 static bool
-assign_word(const char *rest, size_t len, void *ctx)
+assign_word(const char *word, size_t len, void *ctx)
 {
+	size_t plen = strlen(KEYWORD_ASSIGN_PREFIX);
 	char **name = ctx;
 
-	*name = keyword_to_label(rest, len);
+	*name = keyword_to_label(word + plen, len - plen);
 	return true;
 }
 
@@ -196,34 +179,51 @@ team_msg_assign(const char *keywords)
 {
 	char *name = NULL;
 
-	(void)each_with_prefix(keywords, KEYWORD_ASSIGN_PREFIX, assign_word, &name);
+	(void)keyword_list_each(keywords, KEYWORD_ASSIGN_PREFIX, assign_word, &name);
+	/* assign/none (as --assign none spells nobody) is nobody. */
+	if (name != NULL && str_caseeq(name, "none")) {
+		free(name);
+		name = NULL;
+	}
 	return name;
 }
 
-/* The state of one group: the newest message with a word decides. */
+void
+team_words(const struct index *idx, const size_t *pos, size_t n, enum team_status *status_r,
+    bool *set_r, char **assign_r)
+{
+	bool have_assign = false;
+	size_t i;
+
+	*status_r = TEAM_OPEN;
+	*set_r = false;
+	*assign_r = NULL;
+	for (i = n; i-- > 0 && !(*set_r && have_assign);) {
+		const char *kw = index_msg_str(idx, index_at(idx, pos != NULL ? pos[i] : i),
+		    INDEX_STR_KEYWORDS);
+
+		if (!*set_r)
+			*set_r = team_msg_status(kw, status_r);
+		if (!have_assign && keyword_list_has_prefix(kw, KEYWORD_ASSIGN_PREFIX)) {
+			*assign_r = team_msg_assign(kw);
+			have_assign = true;
+		}
+	}
+}
+
+/* The state of one group: its words, and its first and last arrival. */
 static void
 convo_state(const struct index *idx, struct team_convo *c)
 {
 	size_t i;
-	bool have_assign = false;
 
-	c->status = TEAM_OPEN;
-	for (i = c->n; i-- > 0;) {
+	team_words(idx, c->pos, c->n, &c->status, &c->status_set, &c->assign);
+	for (i = 0; i < c->n; i++) {
 		const struct index_msg *m = index_at(idx, c->pos[i]);
-		const char *kw = index_msg_str(idx, m, INDEX_STR_KEYWORDS);
-		enum team_status s;
 
-		if (!c->status_set && team_msg_status(kw, &s)) {
-			c->status = s;
-			c->status_set = true;
-		}
-		if (!have_assign && keyword_list_has_prefix(kw, KEYWORD_ASSIGN_PREFIX)) {
-			c->assign = team_msg_assign(kw);
-			have_assign = true;
-		}
-		if (m->internaldate < c->first || i == c->n - 1)
+		if (i == 0 || m->internaldate < c->first)
 			c->first = m->internaldate;
-		if (m->internaldate > c->last || i == c->n - 1)
+		if (i == 0 || m->internaldate > c->last)
 			c->last = m->internaldate;
 	}
 }
@@ -306,6 +306,12 @@ team_convos_of(const struct team_convos *c, size_t pos)
 	return pos < index_count(c->idx) ? &c->v[c->of[pos]] : NULL;
 }
 
+size_t
+team_convos_which(const struct team_convos *c, size_t pos)
+{
+	return pos < index_count(c->idx) ? c->of[pos] : c->n;
+}
+
 const struct team_convo *
 team_convos_find(const struct team_convos *c, const char *ticket)
 {
@@ -317,4 +323,40 @@ team_convos_find(const struct team_convos *c, const char *ticket)
 		if (str_caseeq(c->v[i].ticket, ticket))
 			return &c->v[i];
 	return NULL;
+}
+
+bool
+team_convo_waiting(const struct index *idx, const struct team_convo *c, const char *ours,
+    uint64_t deadline, int64_t now, int64_t *since_r, bool *overdue_r)
+{
+	*overdue_r = false;
+	if (c->status != TEAM_OPEN || !team_convo_waiting_since(idx, c, ours, since_r))
+		return false;
+	*overdue_r = deadline > 0 && now - *since_r > (int64_t)deadline;
+	return true;
+}
+
+void
+team_queues_count(const struct team_convos *c, const struct index *idx, const char *ours,
+    const char *me, uint64_t deadline, int64_t now, struct team_queues *q)
+{
+	size_t i;
+	int64_t since;
+	bool overdue;
+
+	memset(q, 0, sizeof(*q));
+	for (i = 0; i < c->n; i++) {
+		const struct team_convo *t = &c->v[i];
+
+		if (t->status == TEAM_DONE)
+			continue;
+		if (t->status == TEAM_OPEN) {
+			q->open++;
+			q->unassigned += t->assign == NULL;
+			(void)team_convo_waiting(idx, t, ours, deadline, now, &since, &overdue);
+			q->overdue += overdue;
+		} else
+			q->pending++;
+		q->mine += me != NULL && t->assign != NULL && str_caseeq(t->assign, me);
+	}
 }

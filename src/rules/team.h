@@ -47,6 +47,9 @@ size_t team_convos_count(const struct team_convos *c);
 const struct team_convo *team_convos_at(const struct team_convos *c, size_t i);
 /* The conversation of the message at index position pos. */
 const struct team_convo *team_convos_of(const struct team_convos *c, size_t pos);
+/* The place of the conversation of message pos in team_convos_at's
+ * order (team_convos_count when pos is past the end). */
+size_t team_convos_which(const struct team_convos *c, size_t pos);
 /* The conversation with ticket, or NULL. */
 const struct team_convo *team_convos_find(const struct team_convos *c, const char *ticket);
 
@@ -72,12 +75,32 @@ const struct index_msg *team_convo_first(const struct index *idx, const struct t
 bool team_convo_waiting_since(const struct index *idx, const struct team_convo *c,
     const char *ours, int64_t *since_r);
 
+/* What the messages at pos[0..n) of idx say together (pos NULL: every
+ * message of idx), by UID, oldest first: the newest with a status
+ * decides it (none: open, *set_r false), the newest with an assignee
+ * decides it (a new string; NULL for nobody). */
+void team_words(const struct index *idx, const size_t *pos, size_t n,
+    enum team_status *status_r, bool *set_r, char **assign_r);
+
+/* Whether open conversation c waits on the team (since *since_r), and
+ * whether that is longer than deadline seconds at now (0: no deadline). */
+bool team_convo_waiting(const struct index *idx, const struct team_convo *c,
+    const char *ours, uint64_t deadline, int64_t now, int64_t *since_r, bool *overdue_r);
+
+/* The queues of the team's view, over conversations not done. */
+struct team_queues {
+	size_t unassigned, mine, open, pending, overdue;
+};
+void team_queues_count(const struct team_convos *c, const struct index *idx,
+    const char *ours, const char *me, uint64_t deadline, int64_t now,
+    struct team_queues *q);
+
 /* "open", "pending", "done". */
 const char *team_status_name(enum team_status s);
 
 /* What one message's keyword list (space-separated) says: its status
  * (false when it carries none) and its assignee (a new string, NULL when
- * none). */
+ * none or assign/none). */
 bool team_msg_status(const char *keywords, enum team_status *s_r);
 char *team_msg_assign(const char *keywords);
 

@@ -201,20 +201,28 @@ ui_record_free(void *ctx)
 	free(r);
 }
 
+/* Whether d answers a message of the open folder, a team folder. */
+static bool
+ui_compose_team_reply(struct ui *ui, const struct cmd_draft *d)
+{
+	const char *folder = ui_session_folder(ui);
+
+	return d->in_reply_to != NULL && d->reply_folder != NULL && folder != NULL &&
+	    strcmp(d->reply_folder, folder) == 0 &&
+	    cmd_team_of(ui->conf, ui->acct, folder) != NULL;
+}
+
 /* A reply sent from a team folder leaves the conversation waiting on
  * the customer: pending; or done, when sent with Y. */
 static void
 ui_compose_team_status(struct ui *ui, const struct cmd_draft *d, bool done)
 {
 	const struct index *idx = ui_session_index(ui);
-	const char *folder = ui_session_folder(ui);
 	struct cmd_actions a;
 	char *error = NULL;
 	size_t i;
 
-	if (d->in_reply_to == NULL || d->reply_folder == NULL || folder == NULL ||
-	    strcmp(d->reply_folder, folder) != 0 ||
-	    cmd_team_of(ui->conf, ui->acct, folder) == NULL)
+	if (!ui_compose_team_reply(ui, d))
 		return;
 	for (i = 0; i < index_count(idx); i++) {
 		const struct index_msg *m = index_at(idx, i);
@@ -244,9 +252,7 @@ ui_compose_team_copy(struct ui *ui, const struct ui_record *r, char **error_r)
 	char *wire, *why = NULL;
 	int q;
 
-	if (d->in_reply_to == NULL || d->reply_folder == NULL || folder == NULL ||
-	    strcmp(d->reply_folder, folder) != 0 ||
-	    cmd_team_of(ui->conf, ui->acct, folder) == NULL)
+	if (!ui_compose_team_reply(ui, d))
 		return 0;
 	if ((wire = cmd_folder_wire(ui_session_imap(ui), ui_session_cache(ui), folder)) == NULL)
 		return 0;
@@ -725,17 +731,25 @@ ui_compose_start_job(struct ui *ui, void *ctx, char **error_r)
 	return 0;
 }
 
+/* Whether the account can send; says why not. */
+static bool
+ui_compose_can_send(struct ui *ui)
+{
+	if (conf_account_server(ui->acct, CONF_PROTO_SMTP) != NULL)
+		return true;
+	ui_error(ui, "account '%s' has no smtp= server: tern cannot send from it",
+	    conf_account_name(ui->acct));
+	return false;
+}
+
 void
 ui_compose_start(struct ui *ui, const char *kind, uint32_t uid)
 {
 	struct ui_compose_start *st;
 	char *warning = NULL;
 
-	if (conf_account_server(ui->acct, CONF_PROTO_SMTP) == NULL) {
-		ui_error(ui, "account '%s' has no smtp= server: tern cannot send from it",
-		    conf_account_name(ui->acct));
+	if (!ui_compose_can_send(ui))
 		return;
-	}
 	if (strcmp(kind, "mail") == 0) {
 		struct cmd_draft *d = cmd_draft_new(ui->acct, &warning);
 
@@ -830,11 +844,8 @@ ui_compose_canned(struct ui *ui, uint32_t uid)
 		    "this folder)");
 		return;
 	}
-	if (conf_account_server(ui->acct, CONF_PROTO_SMTP) == NULL) {
-		ui_error(ui, "account '%s' has no smtp= server: tern cannot send from it",
-		    conf_account_name(ui->acct));
+	if (!ui_compose_can_send(ui))
 		return;
-	}
 	cn = xcalloc(1, sizeof(*cn));
 	cn->uid = uid;
 	ui_job_add(ui, "reading the templates", ui_canned_list_job, cn, free);

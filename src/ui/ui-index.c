@@ -293,7 +293,6 @@ ui_index_team_cell(struct ui_index *x, size_t pos, char *out, size_t size, bool 
 	const struct index *idx = ui_session_index(x->v.ui);
 	const struct team_convo *c = team_convos_of(x->convos, pos);
 	int64_t now = (int64_t)time(NULL), since;
-	bool waiting;
 	char age[24];
 
 	*overdue_r = false;
@@ -301,12 +300,9 @@ ui_index_team_cell(struct ui_index *x, size_t pos, char *out, size_t size, bool 
 		snprintf(out, size, "%s", "");
 		return;
 	}
-	waiting = c->status == TEAM_OPEN &&
-	    team_convo_waiting_since(idx, c, x->ours, &since);
-	if (!waiting)
+	if (!team_convo_waiting(idx, c, x->ours, x->deadline, now, &since, overdue_r))
 		since = c->last;
 	ui_index_age(now - since, age, sizeof(age));
-	*overdue_r = waiting && x->deadline > 0 && now - since > (int64_t)x->deadline;
 	snprintf(out, size, "%-6s %-7s %-8.8s %4s", c->ticket[0] != '\0' ? c->ticket : "-",
 	    team_status_name(c->status), c->assign != NULL ? c->assign : "-", age);
 }
@@ -436,28 +432,12 @@ ui_index_draw(struct ui_view *v, int top, int rows, int cols)
 static char *
 ui_index_queues(struct ui_index *x)
 {
-	const struct index *idx = ui_session_index(x->v.ui);
-	const char *me = conf_team_get(x->team, "me");
-	size_t i, unassigned = 0, mine = 0, open = 0, pending = 0, overdue = 0;
-	int64_t now = (int64_t)time(NULL), since;
+	struct team_queues q;
 
-	for (i = 0; i < team_convos_count(x->convos); i++) {
-		const struct team_convo *c = team_convos_at(x->convos, i);
-
-		if (c->status == TEAM_DONE)
-			continue;
-		if (c->status == TEAM_OPEN) {
-			open++;
-			unassigned += c->assign == NULL;
-			overdue += x->deadline > 0 &&
-			    team_convo_waiting_since(idx, c, x->ours, &since) &&
-			    now - since > (int64_t)x->deadline;
-		} else
-			pending++;
-		mine += me != NULL && c->assign != NULL && str_caseeq(c->assign, me);
-	}
+	team_queues_count(x->convos, ui_session_index(x->v.ui), x->ours,
+	    conf_team_get(x->team, "me"), x->deadline, (int64_t)time(NULL), &q);
 	return xasprintf("[%s: unassigned %zu, mine %zu, open %zu, pending %zu, overdue %zu]",
-	    conf_team_name(x->team), unassigned, mine, open, pending, overdue);
+	    conf_team_name(x->team), q.unassigned, q.mine, q.open, q.pending, q.overdue);
 }
 
 static char *

@@ -1129,6 +1129,18 @@ ui_session_remember(struct ui *ui, const struct cmd_actions *a, const uint32_t *
 	u->valid = true;
 }
 
+/* The change a makes, shown in the open folder's index alone (no
+ * session: the journal or nobody takes it to the server). */
+static void
+ui_session_local(struct ui *ui, const struct cmd_actions *a, const struct sync_uids *uids)
+{
+	struct cmd_apply *ap = cmd_apply_create(NULL, ui->conf, ui->acct, ui->session->cache,
+	    false, stderr);
+
+	cmd_apply_local(ap, a, ui->session->idx, uids);
+	cmd_apply_destroy(&ap);
+}
+
 /* A POP3 mailbox: read and unread are remembered here, by UIDL (the
  * server has no flags); nothing else can change there. */
 static bool
@@ -1136,7 +1148,6 @@ ui_session_pop3_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *
     size_t n)
 {
 	struct ui_session *s = ui->session;
-	struct cmd_apply *ap;
 	struct sync_uids set;
 	char *error = NULL;
 	size_t i;
@@ -1153,9 +1164,7 @@ ui_session_pop3_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *
 	for (i = 0; i < n; i++)
 		sync_uids_add(&set, uids[i]);
 	sync_uids_unique(&set);
-	ap = cmd_apply_create(NULL, ui->conf, ui->acct, s->cache, false, stderr);
-	cmd_apply_local(ap, a, s->idx, &set);
-	cmd_apply_destroy(&ap);
+	ui_session_local(ui, a, &set);
 	sync_uids_free(&set);
 	if (cache_save(s->cache, s->wire, s->idx, &error) != 0) {
 		ui_error(ui, "%s", error);
@@ -1195,11 +1204,7 @@ ui_session_act(struct ui *ui, const struct cmd_actions *a, const uint32_t *uids,
 	if (s->conn != UI_CONN_READY) {
 		/* Offline: the journal first, then the view. */
 		if (ui_session_journal_actions(ui, act->folder, &act->actions, &act->uids) == 0) {
-			struct cmd_apply *ap = cmd_apply_create(NULL, ui->conf, ui->acct, s->cache,
-			    false, stderr);
-
-			cmd_apply_local(ap, &act->actions, s->idx, &act->uids);
-			cmd_apply_destroy(&ap);
+			ui_session_local(ui, &act->actions, &act->uids);
 			ui_message(ui, "offline: kept until the connection is back (%zu change%s "
 			    "waiting)", s->waiting, s->waiting == 1 ? "" : "s");
 		}
