@@ -117,6 +117,21 @@ test_utf8_decode(void)
 	tap_ok(!str_ncaseeq("\xc9", "\xe9", 1), "ncaseeq: ASCII only");
 }
 
+static void
+test_utf8_printable(void)
+{
+	tap_ok(str_utf8_printable("", 0), "empty is printable");
+	tap_ok(str_utf8_printable("J\xc3\xbcrgen \xe6\x97\xa5\xe6\x9c\xac", 14),
+	    "UTF-8 text");
+	tap_ok(!str_utf8_printable("a\tb", 3), "a tab is a control");
+	tap_ok(!str_utf8_printable("a\x1b[2J", 6), "ESC");
+	tap_ok(!str_utf8_printable("a\x7f", 2), "DEL");
+	tap_ok(!str_utf8_printable("a\xc2\x9b", 3), "C1 (CSI)");
+	tap_ok(!str_utf8_printable("a\xff", 2), "not UTF-8");
+	tap_ok(!str_utf8_printable("a\xc0\xaf", 3), "an overlong form");
+	tap_ok(!str_utf8_printable("ab\0c", 4), "a NUL inside the length");
+}
+
 int
 main(void)
 {
@@ -124,5 +139,6 @@ main(void)
 	test_edit_distance();
 	test_predicates_and_escape();
 	test_utf8_decode();
+	test_utf8_printable();
 	return tap_done();
 }

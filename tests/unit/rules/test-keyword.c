@@ -332,6 +332,30 @@ test_assign_length(void)
 	free(s);
 }
 
+static bool
+count_word(const char *word, size_t len, void *ctx)
+{
+	size_t *n = ctx;
+
+	(void)word;
+	(void)len;
+	return ++*n == 3;
+}
+
+static void
+test_list_each(void)
+{
+	size_t n = 0;
+
+	tap_ok(!keyword_list_each("x assign/a  Assign/b assign/ assignc", "assign/",
+	    count_word, &n) && n == 2, "two assignees, the bare prefix not one: %zu", n);
+	n = 0;
+	tap_ok(keyword_list_each("status/a status/b status/c status/d", "status/", count_word,
+	    &n) && n == 3, "stops when told");
+	n = 0;
+	tap_ok(!keyword_list_each("", "status/", count_word, &n) && n == 0, "an empty list");
+}
+
 int
 main(void)
 {
@@ -343,5 +367,6 @@ main(void)
 	test_lists();
 	test_status_assign();
 	test_assign_length();
+	test_list_each();
 	return tap_done();
 }

@@ -122,6 +122,58 @@ out:
 	index_destroy(&idx);
 }
 
+/* The shared views of a folder's conversations: the words of a set of
+ * messages, waiting and the deadline, the queues. */
+static void
+test_views(void)
+{
+	struct index *idx = build();
+	struct team_convos *c = team_convos_build(idx);
+	struct team_queues q;
+	enum team_status s;
+	char ta[TICKET_LEN + 1], tb[TICKET_LEN + 1], *assign;
+	const struct team_convo *a, *b;
+	int64_t since;
+	bool set, overdue;
+	size_t i;
+
+	team_words(idx, NULL, index_count(idx), &s, &set, &assign);
+	tap_ok(set && s == TEAM_DONE, "the whole folder: the newest status (UID 7) decides");
+	tap_is_str(assign, "b\xc3\xa9" "atrice", "and the newest assignee (UID 5)");
+	free(assign);
+	team_words(idx, NULL, 0, &s, &set, &assign);
+	tap_ok(!set && s == TEAM_OPEN && assign == NULL, "no messages: open, nobody");
+
+	(void)ticket_of_root("<a@x>", ta);
+	(void)ticket_of_root("<b@x>", tb);
+	a = team_convos_find(c, ta);
+	b = team_convos_find(c, tb);
+	tap_ok(team_convo_waiting(idx, a, NULL, 17950, 19000, &since, &overdue) &&
+	    since == 1000 && overdue, "A waits since its first message, past the deadline");
+	tap_ok(team_convo_waiting(idx, b, NULL, 17950, 19000, &since, &overdue) &&
+	    since == 1100 && !overdue, "B waits, within it");
+	tap_ok(team_convo_waiting(idx, b, NULL, 0, 19000, &since, &overdue) && !overdue,
+	    "no deadline: never overdue");
+	for (i = 0; i < NMSGS; i++) {
+		if (index_at(idx, i)->uid == 4)
+			tap_ok(!team_convo_waiting(idx, team_convos_of(c, i), NULL, 1, 19000,
+			    &since, &overdue) && !overdue, "a done conversation waits on nobody");
+		if (index_at(idx, i)->uid == 5)
+			tap_ok(team_convos_at(c, team_convos_which(c, i)) == b,
+			    "a message's place in the list");
+	}
+	tap_is_int((long long)team_convos_which(c, NMSGS), (long long)team_convos_count(c),
+	    "no place past the end");
+	team_queues_count(c, idx, NULL, "alice", 17950, 19000, &q);
+	tap_ok(q.open == 2 && q.unassigned == 0 && q.mine == 1 && q.pending == 0 &&
+	    q.overdue == 1, "queues: open %zu, unassigned %zu, mine %zu, pending %zu, "
+	    "overdue %zu", q.open, q.unassigned, q.mine, q.pending, q.overdue);
+	team_queues_count(c, idx, NULL, NULL, 0, 19000, &q);
+	tap_ok(q.mine == 0 && q.overdue == 0, "no me=, no deadline: none mine or overdue");
+	team_convos_free(&c);
+	index_destroy(&idx);
+}
+
 static void
 test_words(void)
 {
@@ -135,6 +187,7 @@ test_words(void)
 	tap_is_str(n, "bob", "assignee");
 	free(n);
 	tap_ok(team_msg_assign("assign/ assignbob") == NULL, "no assignee");
+	tap_ok(team_msg_assign("assign/None") == NULL, "assign/none is nobody");
 }
 
 static void
@@ -259,6 +312,7 @@ int
 main(void)
 {
 	test_groups();
+	test_views();
 	test_words();
 	test_by_team();
 	test_settings();
